@@ -1,0 +1,1 @@
+"""helpende-data insights: ingest, disclosure control, risk scores and releases."""

@@ -1,0 +1,36 @@
+"""Errors raised by the insights package; all derive from :class:`geo.errors.HelpendeDataError`."""
+
+from __future__ import annotations
+
+from geo.errors import HelpendeDataError, InputFileError, UnknownAreaCode
+
+__all__ = [
+    "HelpendeDataError",
+    "InputFileError",
+    "UnknownAreaCode",
+    "RulesError",
+    "ReleaseError",
+    "ReleaseNotFound",
+    "UnprotectedOutput",
+    "ForbiddenModelInput",
+]
+
+
+class RulesError(HelpendeDataError):
+    """The disclosure rules file is missing, malformed or inconsistent."""
+
+
+class ReleaseError(HelpendeDataError):
+    """A release cannot be written or read."""
+
+
+class ReleaseNotFound(ReleaseError):
+    """No release (or no ``current`` pointer) in the releases folder."""
+
+
+class UnprotectedOutput(ReleaseError):
+    """The release writer found a count that did not pass the disclosure rules; nothing was written."""
+
+
+class ForbiddenModelInput(HelpendeDataError):
+    """A variable about origin, ethnicity or nationality was offered as a model input."""
