@@ -1,0 +1,1 @@
+"""helpende-data dashboards: Folium maps rendered from published releases only."""

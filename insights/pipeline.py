@@ -1,0 +1,146 @@
+"""The build: boundaries + indicators + rules → protected, scored release (with maps).
+
+This module wires the pure steps together; reading happens in ``geo.io``/``insights.ingest`` and
+writing in ``insights.release``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.boundaries import normalise_wijken
+from geo.geometry import dissolve_by
+from geo.hierarchy import NEDERLAND, build_hierarchy, parent_of
+from geo.io import read_boundaries, read_region_table
+from insights.cells import build_cells, public_cells
+from insights.disclosure import protect
+from insights.disclosure.rules import parse_rules
+from insights.errors import RulesError
+from insights.ingest import read_indicators, sha256_file
+from insights.release import Release, write_release
+from insights.risk import score
+from insights.selection import Selection, resolve_selection
+from insights.settings import BuildSettings
+
+__all__ = ["build_release"]
+
+Progress = Callable[[str], None]
+
+
+@contextmanager
+def _step(progress: Progress, label: str) -> Iterator[None]:
+    progress(f"{label} …")
+    started = time.perf_counter()
+    yield
+    progress(f"{label}: {time.perf_counter() - started:.1f} s")
+
+
+def _area_table(hierarchy: pd.DataFrame, wijken: gpd.GeoDataFrame, cells_public: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Every area with its geometry (wijken as given; higher levels dissolved) and denominators."""
+    geometry = wijken.set_index("code").geometry
+    wijk_geo = wijken.assign(regio=wijken["gemeentecode"].map(hierarchy.set_index("code")["regio"]))
+    gemeente_geo = dissolve_by(wijk_geo[["gemeentecode", "geometry"]], "gemeentecode")
+    regio_geo = dissolve_by(wijk_geo[["regio", "geometry"]], "regio")
+    shapes = pd.concat([geometry, gemeente_geo, regio_geo])
+    if NEDERLAND in set(hierarchy["code"]):
+        shapes = pd.concat([shapes, gpd.GeoSeries([regio_geo.union_all()], index=[NEDERLAND], crs=regio_geo.crs)])
+    denominators = (
+        cells_public[cells_public["indicator"].isin(["meldingen", "echtscheidingen"])]
+        .sort_values("period")
+        .groupby(["code", "indicator"])["denominator"].last()
+        .unstack()
+        .rename(columns={"meldingen": "huishoudens", "echtscheidingen": "inwoners"})
+    )
+    table = hierarchy.join(denominators, on="code")
+    areas = gpd.GeoDataFrame(table, geometry=table["code"].map(shapes).values, crs=wijken.crs)
+    return areas[["code", "naam", "level", "parent", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]]
+
+
+def _restrict(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """Keep the selected gemeenten and their wijken, and the regio/Nederland rows."""
+    keep = frame["gemeente"].isin(selection.gemeenten) | frame["level"].isin(["regio", "nederland"])
+    return frame[keep].reset_index(drop=True)
+
+
+def build_release(
+    settings: BuildSettings,
+    *,
+    region: str | None = None,
+    gemeenten: list[str] | None = None,
+    progress: Progress = print,
+    render_maps: bool = True,
+) -> Release:
+    """Validate, protect and score the indicators, then write and activate a new release.
+
+    Any error leaves the releases folder as it was. Protection and reference rates are computed over
+    the complete veiligheidsregio(s) of the selected gemeenten; only the selection is published.
+    """
+    with _step(progress, "reading boundaries and rules"):
+        rules_path = Path(settings.rules)
+        try:
+            rules_text = rules_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise RulesError(f"{rules_path}: rules file not found") from None
+        rules = parse_rules(rules_text, source=rules_path.name)
+        wijken_all = normalise_wijken(read_boundaries(settings.boundaries), source=Path(settings.boundaries).name)
+        regions = read_region_table(settings.regions)
+        hierarchy_all = build_hierarchy(wijken_all, regions)
+        selection = resolve_selection(
+            hierarchy_all, region=None if gemeenten else (region or settings.region), gemeenten=gemeenten
+        )
+    with _step(progress, "reading and validating indicators"):
+        table = read_indicators(
+            settings.indicators,
+            wijk_codes=wijken_all["code"],
+            denominators=wijken_all[["code", "huishoudens", "inwoners"]],
+        )
+    wijken = wijken_all[wijken_all["gemeentecode"].map(hierarchy_all.set_index("code")["regio"]).isin(selection.regios)]
+    hierarchy = build_hierarchy(wijken, regions)
+    if not selection.whole_country:
+        hierarchy = hierarchy[hierarchy["code"].ne(NEDERLAND)].copy()
+        hierarchy.loc[hierarchy["level"].eq("regio"), "parent"] = pd.NA
+    counts = table.frame[table.frame["code"].isin(wijken["code"])]
+    with _step(progress, f"protecting {selection.label}"):
+        cells = build_cells(counts, hierarchy)
+        protected = protect(cells, parent_of(hierarchy), rules)
+        published = _restrict(public_cells(protected), selection)
+    with _step(progress, "scoring"):
+        scores = score(published)
+    with _step(progress, "assembling areas"):
+        areas = _area_table(_restrict(hierarchy, selection), wijken[wijken["gemeentecode"].isin(selection.gemeenten)], published)
+    manifest = {
+        "title": f"helpende-data {selection.label}",
+        "selection": {"label": selection.label, "gemeenten": sorted(selection.gemeenten), "regios": sorted(selection.regios)},
+        "synthetic": table.synthetic,
+        "periods": sorted(int(p) for p in published["period"].unique()),
+        "inputs": {
+            "indicators": table.sha256,
+            "boundaries": {Path(settings.boundaries).name: sha256_file(settings.boundaries)},
+            "regions": {Path(settings.regions).name: sha256_file(settings.regions)},
+            "rules": {rules_path.name: sha256_file(rules_path)},
+        },
+        "counts": {
+            "areas": int(len(areas)),
+            "wijken": int(areas["level"].eq("wijk").sum()),
+            "cells": int(len(published)),
+            "cells_hidden": int(published["value"].isna().sum()),
+        },
+        "licence": "Bron: CBS, Kadaster (CC BY 4.0)" + ("; indicator counts are SYNTHETIC demo data" if table.synthetic else ""),
+    }
+    render = None
+    if render_maps:
+        from dashboards.render import render_release_maps
+
+        render = render_release_maps
+    with _step(progress, "writing release" + (" and maps" if render_maps else "")):
+        release = write_release(
+            settings.releases_dir, areas=areas, cells=published, scores=scores, rules=rules,
+            rules_text=rules_text, manifest=manifest, render=render,
+        )
+    return release
