@@ -2,51 +2,146 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from insights.risk.expected import expected_counts
+from insights.risk.censoring import count_interval
+from insights.risk.expected import expected_counts, reference_rates
+from insights.risk.funnel import funnel_flags
+from insights.risk.poisson_gamma import fit_gamma_prior, gamma_posterior
+from insights.risk.signal import signal_category
 from insights.risk.smr import standardised_ratio
 
-__all__ = ["score"]
+__all__ = ["score", "SCORE_COLUMNS"]
 
 _KEY = ["code", "period", "indicator"]
+_POSTERIOR = ["rr", "rr_low90", "rr_high90", "rr_low95", "rr_high95", "p_exceed", "shrinkage"]
+#: Columns of :func:`score`'s result, in order.
+SCORE_COLUMNS = [*_KEY, "expected", "smr", "smr_low", "smr_high", *_POSTERIOR, "funnel", "signal"]
+_LEVELS = ("regio", "gemeente", "wijk")  # coarse to fine: the spatial prior of a wijk is its gemeente
 
 
-def score(published: pd.DataFrame) -> pd.DataFrame:
-    """Observed/expected per area, period and indicator, with the area's regio as reference.
+def score(
+    published: pd.DataFrame,
+    *,
+    reference: str = "regio",
+    prior: str = "pooled",
+    prior_group: str = "level",
+    secondary: str = "at_least_threshold",
+) -> pd.DataFrame:
+    """Observed/expected and empirical-Bayes relative risk per area, period and indicator.
 
     Parameters
     ----------
-    published : the public projection of the protected cells: ``code``, ``level``, ``regio``,
-        ``period``, ``indicator``, ``value`` (Int64 rounded count, NA when hidden),
-        ``denominator`` (count), ``rounding_base``. It must not hold raw counts.
+    published : the public projection of the protected cells, one row per (code, period,
+        indicator) over the levels ``wijk``, ``gemeente`` and ``regio``: ``code``, ``level``,
+        ``gemeente``, ``regio``, ``period``, ``indicator``, ``value`` (Int64 rounded count, NA when
+        hidden), ``status``, ``denominator`` (count), ``min_count`` and ``rounding_base``. It must
+        not hold raw counts.
+    reference : where the reference rate comes from: ``"regio"`` (the area's veiligheidsregio) or
+        ``"nederland"`` (all published regio totals); see :func:`insights.risk.expected.reference_rates`.
+    prior : ``"pooled"`` (one Gamma prior mean per level, period and indicator, fitted) or
+        ``"gemeente"`` (spatial variant: a wijk's prior mean is its gemeente's smoothed relative
+        risk; only the prior shape is fitted).
+    prior_group : the reference areas a prior is fitted on: ``"level"`` (all areas of the same
+        level, period and indicator in the frame) or ``"regio"`` (those of the same regio too,
+        falling back to the level when a regio has fewer than 3 informative areas).
+    secondary : how a ``secundair`` cell is read, see :func:`insights.risk.censoring.count_interval`.
 
     Returns
     -------
-    One row per input row: ``code``, ``period``, ``indicator``, ``expected`` (count),
-    ``smr``, ``smr_low``, ``smr_high`` (95% exact Poisson, widened for rounding). NA where the value
-    is hidden or the reference is unknown.
+    One row per input row, in input order (never sorted by score), columns :data:`SCORE_COLUMNS`:
+    ``expected`` (count), ``smr``/``smr_low``/``smr_high`` (published value / E with a 95% exact
+    Poisson interval widened for rounding; NA when hidden), ``rr`` (posterior mean relative risk),
+    ``rr_low90``/``rr_high90``/``rr_low95``/``rr_high95`` (central posterior intervals),
+    ``p_exceed`` = P(RR > 1), ``shrinkage`` = E / (E + β), ``funnel`` (flag against the 95%/99.8%
+    overdispersion-adjusted funnel) and ``signal`` (Dutch text). The posterior columns are NA where
+    no expected count exists; a hidden cell is scored from its interval of possible counts, never
+    as 0, and a cell that says nothing about its count gets the prior and the signal
+    "beschermd: te weinig waarnemingen".
 
     Notes
     -----
-    The reference rate is the regio's published (rounded) total divided by its denominator, so
-    every number here follows from published figures.
+    Every number follows from published figures: the reference rate is a published (rounded) regio
+    total over its denominator. Model: Poisson–Gamma empirical Bayes with interval-censored
+    likelihood (:mod:`insights.risk.poisson_gamma`).
     """
     if "count" in published.columns:
         raise ValueError("score() takes published figures only; drop the raw 'count' column first")
-    regio_rows = published[published["level"].eq("regio")]
-    reference = (
-        regio_rows.assign(rate=regio_rows["value"].astype("Float64") / regio_rows["denominator"].astype("Float64"))
-        .set_index(["code", "period", "indicator"])["rate"]
-    )
-    rate = pd.Series(
-        [reference.get((r, p, i), pd.NA) for r, p, i in zip(published["regio"], published["period"], published["indicator"])],
-        index=published.index,
-        dtype="Float64",
-    )
-    expected = expected_counts(published["denominator"], rate)
+    if prior not in ("pooled", "gemeente"):
+        raise ValueError(f"prior must be 'pooled' or 'gemeente', got {prior!r}")
+    if prior_group not in ("level", "regio"):
+        raise ValueError(f"prior_group must be 'level' or 'regio', got {prior_group!r}")
+    missing = {"code", "level", "regio", "period", "indicator", "value", "status", "denominator",
+               "min_count", "rounding_base"} - set(published.columns)
+    if prior == "gemeente":
+        missing |= {"gemeente"} - set(published.columns)
+    if missing:
+        raise ValueError(f"published frame lacks column(s) {sorted(missing)}")
+
+    frame = published.reset_index(drop=True)
+    rate = reference_rates(frame, reference)
+    expected = expected_counts(frame["denominator"], rate)
+
     parts = []
-    for base, rows in published.groupby("rounding_base", sort=True):
+    for base, rows in frame.groupby(frame["rounding_base"].fillna(1), sort=True):
         parts.append(standardised_ratio(rows["value"], expected[rows.index], rounding_base=int(base)))
-    ratios = pd.concat(parts).reindex(published.index)
-    return pd.concat([published[_KEY], expected, ratios], axis=1)
+    ratios = pd.concat(parts).reindex(frame.index) if parts else pd.DataFrame(index=frame.index)
+
+    bounds = count_interval(frame["value"], frame["status"], frame["min_count"], frame["rounding_base"],
+                            secondary=secondary)
+    e = expected.to_numpy(dtype=float, na_value=np.nan)
+    scorable = np.isfinite(e) & (e > 0)
+    post = pd.DataFrame(np.nan, index=frame.index, columns=_POSTERIOR)
+    funnel = pd.Series("onbekend", index=frame.index, dtype="object")
+
+    for level in _LEVELS:
+        at_level = frame["level"].eq(level).to_numpy() & scorable
+        for _, group in frame[at_level].groupby(["period", "indicator"], sort=False):
+            idx = group.index.to_numpy()
+            mean = None
+            if prior == "gemeente" and level == "wijk":
+                mean = _gemeente_prior_mean(frame, post, group)
+            subgroups = [idx] if prior_group == "level" else [
+                g.index.to_numpy() for _, g in group.groupby("regio", sort=False)]
+            pooled = None
+            for sub in subgroups:
+                lo, hi = bounds.loc[sub, "low"].to_numpy(), bounds.loc[sub, "high"].to_numpy()
+                sub_mean = None if mean is None else mean.loc[sub].to_numpy()
+                fit = _fit(lo, hi, e[sub], sub_mean)
+                if fit is None:  # too few informative areas in this regio: use the level's prior
+                    if pooled is None:
+                        pooled = _fit(bounds.loc[idx, "low"].to_numpy(), bounds.loc[idx, "high"].to_numpy(),
+                                      e[idx], None if mean is None else mean.loc[idx].to_numpy())
+                    fit = pooled
+                    if fit is None:
+                        continue
+                m = np.asarray(fit.mean if sub_mean is None else sub_mean, dtype=float)
+                result = gamma_posterior(lo, hi, e[sub], fit.alpha, fit.alpha / m)
+                post.loc[sub, _POSTERIOR] = result[_POSTERIOR].to_numpy()
+                flags = funnel_flags(lo, hi, e[sub])
+                funnel.loc[sub] = flags["funnel"].to_numpy()
+
+    informative = bounds["informative"] & pd.Series(scorable, index=frame.index) & post["p_exceed"].notna()
+    signal = signal_category(post["p_exceed"], informative)
+    out = pd.concat([frame[_KEY], expected, ratios, post.astype("Float64"), funnel.rename("funnel"), signal], axis=1)
+    out = out[SCORE_COLUMNS]
+    out.index = published.index
+    return out
+
+
+def _fit(lo, hi, e, mean):
+    try:
+        return fit_gamma_prior(lo, hi, e, prior_mean=mean)
+    except ValueError:
+        return None
+
+
+def _gemeente_prior_mean(frame: pd.DataFrame, post: pd.DataFrame, wijken: pd.DataFrame) -> pd.Series:
+    """Prior mean of each wijk: the smoothed RR of its gemeente (already scored), else 1."""
+    period, indicator = wijken["period"].iloc[0], wijken["indicator"].iloc[0]
+    gm = frame[frame["level"].eq("gemeente") & frame["period"].eq(period) & frame["indicator"].eq(indicator)]
+    rr = post.loc[gm.index, "rr"].set_axis(gm["code"].astype("object").to_numpy())
+    rr = rr[~rr.index.duplicated()]
+    mean = wijken["gemeente"].astype("object").map(rr).astype(float)
+    return mean.where(np.isfinite(mean) & (mean > 0), 1.0)
