@@ -1,17 +1,34 @@
-"""Disclosure control: rules, primary suppression and rounding, secondary suppression."""
+"""Disclosure control: rules, primary suppression and rounding, secondary suppression, audit.
 
+Public functions (all pure: frames in, frames or text out):
+
+- :func:`parse_rules` ``(text, source="rules") -> Rules``
+- :func:`primary_suppression` ``(cells, rules) -> DataFrame``
+- :func:`secondary_suppression` ``(primary, parent_of, rules, *, previous=None) -> DataFrame``
+- :func:`protect` ``(cells, parent_of, rules, *, previous=None) -> DataFrame`` — what the build calls
+- :func:`audit` ``(protected, parent_of, rules, *, previous=None, method="exact") -> DataFrame``
+- :func:`assert_protected` ``(audited, rules) -> None``, raises ``UnprotectedOutput``
+"""
+
+from insights.disclosure.audit import assert_protected, audit
 from insights.disclosure.primary import Status, primary_suppression, round_to_base
 from insights.disclosure.protect import protect
-from insights.disclosure.rules import IndicatorRule, Rules, parse_rules
-from insights.disclosure.secondary import hide_single_hidden_children
+from insights.disclosure.rules import IndicatorRule, Protection, Rules, parse_rules
+from insights.disclosure.secondary import hide_single_hidden_children, secondary_suppression
+from insights.disclosure.structure import NonAdditiveTable
 
 __all__ = [
     "IndicatorRule",
+    "NonAdditiveTable",
+    "Protection",
     "Rules",
     "Status",
+    "assert_protected",
+    "audit",
     "hide_single_hidden_children",
     "parse_rules",
     "primary_suppression",
     "protect",
     "round_to_base",
+    "secondary_suppression",
 ]

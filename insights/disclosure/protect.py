@@ -1,36 +1,51 @@
-"""The whole protection step the build runs: primary rules, then secondary suppression."""
+"""The whole protection step the build runs: primary rules, then secondary suppression, then audit."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from insights.disclosure.audit import audit
 from insights.disclosure.primary import primary_suppression
 from insights.disclosure.rules import Rules
-from insights.disclosure.secondary import hide_single_hidden_children
+from insights.disclosure.secondary import secondary_suppression
 
 __all__ = ["protect"]
 
 
-def protect(cells: pd.DataFrame, parent_of: pd.Series, rules: Rules) -> pd.DataFrame:
+def protect(
+    cells: pd.DataFrame,
+    parent_of: pd.Series,
+    rules: Rules,
+    *,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Protect every cell of a release.
 
     Parameters
     ----------
-    cells : one row per (code, period, indicator) over all levels, with ``count``, ``denominator``
-        and ``households`` (see :func:`primary_suppression`).
-    parent_of : area code → parent code.
+    cells : one row per (code, period, indicator) over all levels, with ``code``, ``level``,
+        ``period`` (int), ``indicator``, ``count`` (Int64; NA = secret in the source),
+        ``denominator`` and ``households`` (see :func:`primary_suppression`). A parent's count is
+        the sum of its children's counts (NA if any child is NA). Pass *all* periods and
+        indicators of the release at once: they are protected together.
+    parent_of : area code → parent code (NA for the top, ``NL01``).
     rules : the rules in force.
+    previous : optional, the cells of an earlier published release (``code``, ``period``,
+        ``indicator``, ``value``): what it hid stays hidden, what it published counts as known.
 
     Returns
     -------
-    ``cells`` plus ``value``, ``status``, ``reason`` and the public rule parameters per cell
-    (``min_count``, ``rounding_base``) that downstream statistics need to treat hidden and rounded
-    values as intervals. The raw ``count`` column is still present: only the release writer's
-    public projection leaves the build machine.
+    ``cells`` (same rows and order) plus ``value`` (Int64 published rounded count, NA when
+    hidden, never 0 for hidden), ``status`` (a :class:`Status` value), ``reason`` (Dutch: the rule
+    that fired, or ``"beschermt <code> ..."``), ``protects`` (code of the cell a secondary cell
+    protects), ``min_count``, ``rounding_base``, and the audit columns ``audit_low``,
+    ``audit_high`` (interval an attacker can derive; NA high = unbounded) and ``protection_ok``.
+    The raw ``count`` column is still present: only the release writer's public projection leaves
+    the build machine; it should call :func:`assert_protected` first.
     """
-    protected = hide_single_hidden_children(primary_suppression(cells, rules), parent_of)
+    protected = secondary_suppression(primary_suppression(cells, rules), parent_of, rules, previous=previous)
     protected["min_count"] = protected["indicator"].map(lambda n: rules.for_indicator(n).min_count).astype("Int64")
     protected["rounding_base"] = (
         protected["indicator"].map(lambda n: rules.for_indicator(n).rounding_base).astype("Int64")
     )
-    return protected
+    return audit(protected, parent_of, rules, previous=previous)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from insights.errors import RulesError
 from insights.indicators import INDICATORS
 
-__all__ = ["IndicatorRule", "Rules", "parse_rules"]
+__all__ = ["IndicatorRule", "Protection", "Rules", "parse_rules"]
 
 
 class IndicatorRule(BaseModel):
@@ -24,12 +24,26 @@ class IndicatorRule(BaseModel):
     rounding_base : published counts are rounded to the nearest multiple of this (1 = no rounding).
     min_denominator : areas whose denominator (households or inhabitants) is below this publish no
         value of the indicator; 0 switches the floor off.
+    part_of : name of another indicator that always counts at least as much in every area and period
+        (hermeldingen are part of meldingen). The audit then adds ``this ≤ that`` to what an attacker
+        knows. ``None`` (default): no link.
     """
 
     model_config = ConfigDict(extra="forbid")
     min_count: int = Field(10, ge=1)
     rounding_base: int = Field(5, ge=1)
     min_denominator: int = Field(0, ge=0)
+    part_of: str | None = None
+
+    @property
+    def rounding_below(self) -> int:
+        """A published value ``v`` means the count is at least ``v - rounding_below``."""
+        return self.rounding_base // 2
+
+    @property
+    def rounding_above(self) -> int:
+        """A published value ``v`` means the count is at most ``v + rounding_above``."""
+        return (self.rounding_base - 1) // 2
 
     @model_validator(mode="after")
     def _threshold_survives_rounding(self) -> Self:
@@ -41,6 +55,29 @@ class IndicatorRule(BaseModel):
         return self
 
 
+class Protection(BaseModel):
+    """The protection range: what an attacker must *not* be able to rule out for a hidden cell.
+
+    contains_zero : the interval an attacker can derive for a cell hidden by a rule must reach 0
+        ("none" cannot be excluded).
+    contains_threshold : that interval must reach the indicator's ``min_count`` ("enough to publish"
+        cannot be excluded). With both (the default) nobody can tell none from publishable.
+    secondary_as_rounded : a cell hidden only to protect another may not be known more precisely
+        than its own rounded value would have told (interval at least ``rounding_base - 1`` wide).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    contains_zero: bool = True
+    contains_threshold: bool = True
+    secondary_as_rounded: bool = True
+
+    @model_validator(mode="after")
+    def _something_protected(self) -> Self:
+        if not (self.contains_zero or self.contains_threshold):
+            raise ValueError("protection: at least one of contains_zero and contains_threshold must be true")
+        return self
+
+
 class Rules(BaseModel):
     """The whole rules file. ``min_households`` is the floor below which an area publishes nothing."""
 
@@ -48,6 +85,7 @@ class Rules(BaseModel):
     version: str = Field(min_length=1)
     min_households: int = Field(50, ge=0)
     defaults: IndicatorRule = IndicatorRule()
+    protection: Protection = Protection()
     indicators: dict[str, IndicatorRule] = {}
 
     @model_validator(mode="after")
@@ -55,6 +93,24 @@ class Rules(BaseModel):
         unknown = sorted(set(self.indicators) - set(INDICATORS))
         if unknown:
             raise ValueError(f"unknown indicator(s) {unknown}; known: {sorted(INDICATORS)}")
+        if self.defaults.part_of is not None:
+            raise ValueError("defaults: part_of belongs in an indicator section, not in [defaults]")
+        for name, rule in self.indicators.items():
+            if rule.part_of is None:
+                continue
+            if rule.part_of not in INDICATORS:
+                raise ValueError(
+                    f"indicators.{name}.part_of: unknown indicator {rule.part_of!r}; known: {sorted(INDICATORS)}"
+                )
+            if rule.part_of == name:
+                raise ValueError(f"indicators.{name}.part_of: an indicator cannot be part of itself")
+            seen = [name]
+            nxt = rule.part_of
+            while nxt is not None:
+                if nxt in seen:
+                    raise ValueError(f"indicators.{name}.part_of: circular chain {' ⊂ '.join(seen + [nxt])}")
+                seen.append(nxt)
+                nxt = self.indicators.get(nxt, self.defaults).part_of
         return self
 
     def for_indicator(self, name: str) -> IndicatorRule:
@@ -72,7 +128,9 @@ def parse_rules(text: str, source: str = "rules") -> Rules:
     defaults = raw.get("defaults", {})
     if isinstance(raw.get("indicators"), dict) and isinstance(defaults, dict):
         raw["indicators"] = {
-            name: {**defaults, **section} if isinstance(section, dict) else section
+            name: {**{k: v for k, v in defaults.items() if k != "part_of"}, **section}
+            if isinstance(section, dict)
+            else section
             for name, section in raw["indicators"].items()
         }
     try:

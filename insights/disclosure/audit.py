@@ -1,0 +1,291 @@
+"""Audit: the interval an attacker can derive for every cell from everything a release publishes.
+
+The attacker knows
+- every published value ``v`` as the interval ``[max(v - rounding_base//2, min_count), v + (rounding_base-1)//2]``
+  (rounded to the nearest multiple; a published count is never below ``min_count``);
+- that every hidden count is ≥ 0 (the attacker is *not* assumed to know why a cell is hidden, so
+  a status or reason must never be published, only "hidden");
+- that every parent count is the sum of its children's counts, in every period and indicator;
+- that an indicator with ``part_of`` never exceeds the indicator it is part of, per area and period;
+- optionally the values of a previous release of the same periods (``previous``).
+
+Without ``part_of`` links the tables are trees of sum constraints and the intervals are computed
+exactly (integer-exact) by :func:`insights.disclosure.structure.tree_intervals`. Linked indicators
+are solved by linear programming with HiGHS (``scipy.optimize.linprog``), per period, two LPs per
+cell; ``method="lp"`` forces LPs everywhere (the independent check used in tests and the benchmark).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
+
+from insights.disclosure.primary import Status
+from insights.disclosure.rules import Rules
+from insights.disclosure.structure import KEY, Forest, NonAdditiveTable, build_forest, tree_intervals
+from insights.errors import UnprotectedOutput
+
+__all__ = ["audit", "assert_protected", "attacker_boxes", "protection_violations"]
+
+PRIMARY = (Status.secret_at_source, Status.below_threshold, Status.small_denominator, Status.few_households)
+
+
+def _rule_columns(frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ind = frame["indicator"].astype(str)
+    names = ind.unique()
+    table = {n: rules.for_indicator(n) for n in names}
+    mc = ind.map({n: r.min_count for n, r in table.items()}).to_numpy(dtype=float)
+    base = ind.map({n: r.rounding_base for n, r in table.items()}).to_numpy(dtype=float)
+    below = ind.map({n: r.rounding_below for n, r in table.items()}).to_numpy(dtype=float)
+    above = ind.map({n: r.rounding_above for n, r in table.items()}).to_numpy(dtype=float)
+    return mc, base, below, above
+
+
+def attacker_boxes(
+    rows: pd.DataFrame, rules: Rules, previous: pd.DataFrame | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the interval its published value (and a previous release's value) allows.
+
+    Parameters
+    ----------
+    rows : cells with ``code``, ``period``, ``indicator`` and ``value`` (Int64, NA = hidden).
+    previous : an earlier release's cells (``code``, ``period``, ``indicator``, ``value``) or None.
+
+    Returns
+    -------
+    ``(lo, hi)`` float arrays in the order of ``rows``; ``hi`` is ``inf`` where nothing bounds it.
+    """
+    mc, _, below, above = _rule_columns(rows, rules)
+    value = rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    pub = ~np.isnan(value)
+    lo = np.where(pub, np.maximum(value - below, mc), 0.0)
+    hi = np.where(pub, value + above, np.inf)
+    if previous is not None and len(previous):
+        prev = previous.set_index(KEY)["value"].astype("Float64")
+        key = pd.MultiIndex.from_frame(rows[KEY])
+        pv = prev.reindex(key).to_numpy(dtype=float, na_value=np.nan)
+        ppub = ~np.isnan(pv)
+        lo = np.where(ppub, np.maximum(lo, np.maximum(pv - below, mc)), lo)
+        hi = np.where(ppub, np.minimum(hi, pv + above), hi)
+    return lo, np.where(np.isnan(hi), np.inf, hi)
+
+
+def protection_violations(
+    status: np.ndarray, f_lo: np.ndarray, f_hi: np.ndarray, mc: np.ndarray, base: np.ndarray, rules: Rules
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every cell, how far its interval falls short of its protection range.
+
+    Returns ``(need_down, need_up, need_width)``: how much lower the interval must reach (to 0),
+    how much higher (to ``min_count``), and how much wider (a secondary cell: ``rounding_base - 1``).
+    All zero for published cells and for cells that are protected.
+    """
+    primary = np.isin(status, PRIMARY)
+    secondary = status == Status.secondary
+    p = rules.protection
+    need_down = np.where(primary & p.contains_zero, np.maximum(f_lo, 0.0), 0.0)
+    need_up = np.where(primary & p.contains_threshold, np.maximum(mc - f_hi, 0.0), 0.0)
+    width = f_hi - f_lo
+    need_width = np.where(secondary & p.secondary_as_rounded, np.maximum((base - 1) - width, 0.0), 0.0)
+    return need_down, need_up, need_width
+
+
+def _link_pairs(rows: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """(part row, whole row) pairs in the order of ``rows`` for every ``part_of`` rule present."""
+    pairs = []
+    ind = rows["indicator"].astype(str)
+    key = pd.MultiIndex.from_arrays([rows["code"].astype(str), rows["period"], ind])
+    for name in ind.unique():
+        whole = rules.for_indicator(name).part_of
+        if whole is None or not (ind == whole).any():
+            continue
+        part_rows = np.nonzero((ind == name).to_numpy())[0]
+        target = pd.MultiIndex.from_arrays(
+            [rows["code"].astype(str).to_numpy()[part_rows], rows["period"].to_numpy()[part_rows],
+             np.full(len(part_rows), whole)]
+        )
+        whole_rows = key.get_indexer(target)
+        ok = whole_rows >= 0
+        pairs.append(np.column_stack([part_rows[ok], whole_rows[ok]]))
+    return np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
+
+
+def _lp_intervals(
+    forest: Forest, lo: np.ndarray, hi: np.ndarray, pairs: np.ndarray, block: np.ndarray, targets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of every target node by LP (HiGHS), one LP system per block id."""
+    f_lo = lo.copy()
+    f_hi = hi.copy()
+    for b in np.unique(block[targets]):
+        nodes = np.nonzero(block == b)[0]
+        local = -np.ones(forest.n, dtype=np.int64)
+        local[nodes] = np.arange(len(nodes))
+        rows_eq, cols_eq, vals_eq = [], [], []
+        eq = 0
+        for i in nodes:
+            kids = forest.children(i)
+            if len(kids) == 0:
+                continue
+            rows_eq += [eq] * (len(kids) + 1)
+            cols_eq += [local[i], *local[kids]]
+            vals_eq += [1.0] + [-1.0] * len(kids)
+            eq += 1
+        m = len(nodes)
+        a_eq = sparse.csr_matrix((vals_eq, (rows_eq, cols_eq)), shape=(eq, m)) if eq else None
+        mine = pairs[(local[pairs[:, 0]] >= 0) & (local[pairs[:, 1]] >= 0)] if len(pairs) else pairs
+        a_ub = None
+        if len(mine):
+            k = len(mine)
+            a_ub = sparse.csr_matrix(
+                (np.r_[np.ones(k), -np.ones(k)], (np.r_[np.arange(k), np.arange(k)],
+                                                  np.r_[local[mine[:, 0]], local[mine[:, 1]]])),
+                shape=(k, m),
+            )
+        bounds = [(lo[i], None if np.isinf(hi[i]) else hi[i]) for i in nodes]
+        kw = dict(A_eq=a_eq, b_eq=np.zeros(eq) if eq else None, A_ub=a_ub,
+                  b_ub=np.zeros(a_ub.shape[0]) if a_ub is not None else None, bounds=bounds, method="highs")
+        for t in targets[block[targets] == b]:
+            c = np.zeros(m)
+            c[local[t]] = 1.0
+            low = linprog(c, **kw)
+            if low.status == 2:
+                raise NonAdditiveTable("published figures admit no counts consistent with the sums")
+            high = linprog(-c, **kw)
+            f_lo[t] = np.ceil(low.fun - 1e-7)
+            f_hi[t] = np.inf if high.status == 3 else np.floor(-high.fun + 1e-7)
+    return f_lo, f_hi
+
+
+def _indicator_groups(names: np.ndarray, rules: Rules) -> dict[str, str]:
+    """Indicator → name of its linked group (the alphabetically first member), over ``part_of``."""
+    root = {str(n): str(n) for n in names}
+
+    def find(x: str) -> str:
+        while root[x] != x:
+            x = root[x]
+        return x
+
+    for name in sorted(root):
+        whole = rules.for_indicator(name).part_of
+        if whole in root:
+            a, b = find(name), find(whole)
+            root[max(a, b)] = min(a, b)
+    return {n: find(n) for n in root}
+
+
+def audit(
+    protected: pd.DataFrame,
+    parent_of: pd.Series,
+    rules: Rules,
+    *,
+    previous: pd.DataFrame | None = None,
+    method: str = "exact",
+) -> pd.DataFrame:
+    """Feasible interval of every cell from what is published, and whether it is protected.
+
+    Parameters
+    ----------
+    protected : output of :func:`insights.disclosure.protect` (needs ``code``, ``period``,
+        ``indicator``, ``value``, ``status``). Raw counts are *not* read.
+    parent_of : area code → parent code (NA for the top).
+    rules : the rules in force (rounding, thresholds, ``part_of`` links, protection range).
+    previous : cells of an earlier release of the same periods (``code``, ``period``,
+        ``indicator``, ``value``); their published values count as known.
+    method : ``"exact"`` (tree propagation; LP only where ``part_of`` links tables) or ``"lp"``
+        (an LP per cell everywhere; slower, for independent checks).
+
+    Returns
+    -------
+    ``protected`` plus ``audit_low`` and ``audit_high`` (Int64 counts: the smallest and largest
+    count consistent with everything published; ``audit_high`` NA = unbounded) and
+    ``protection_ok`` (bool: True for published cells and for hidden cells whose interval covers
+    their protection range). These bounds follow from published figures only, so stewards may
+    see them.
+    """
+    if method not in ("exact", "lp"):
+        raise ValueError(f"method must be 'exact' or 'lp', not {method!r}")
+    forest = build_forest(protected, parent_of)
+    rows = protected.iloc[forest.order]
+    lo, hi = attacker_boxes(rows, rules, previous)
+    iv = tree_intervals(forest, lo, hi)
+    f_lo, f_hi = iv.f_lo, iv.f_hi
+    pairs = _link_pairs(rows, rules)
+    hidden = rows["value"].isna().to_numpy()
+    if method == "lp" or len(pairs):
+        # One block per period (and per linked indicator group, or per table for "lp").
+        period = rows["period"].to_numpy()
+        ind = rows["indicator"].astype(str).to_numpy()
+        group = _indicator_groups(np.unique(ind), rules)
+        block_key = pd.Series(list(zip(period, [group[n] for n in ind])))
+        block = pd.factorize(block_key)[0]
+        if method == "lp":
+            targets = np.arange(forest.n)
+        else:
+            linked = np.zeros(forest.n, dtype=bool)
+            if len(pairs):
+                linked_blocks = np.unique(block[pairs.ravel()])
+                linked = np.isin(block, linked_blocks)
+            targets = np.nonzero(linked)[0]
+        targets = targets[hidden[targets]]
+        if len(targets):
+            lp_lo, lp_hi = _lp_intervals(forest, lo, hi, pairs, block, targets)
+            f_lo, f_hi = f_lo.copy(), f_hi.copy()
+            f_lo[targets], f_hi[targets] = lp_lo[targets], lp_hi[targets]
+    mc, base, _, _ = _rule_columns(rows, rules)
+    status = rows["status"].astype(str).to_numpy()
+    need_down, need_up, need_width = protection_violations(status, f_lo, f_hi, mc, base, rules)
+    ok = (need_down <= 0) & (need_up <= 0) & (need_width <= 0)
+    out = protected.copy()
+    back = np.empty(forest.n, dtype=np.int64)
+    back[forest.order] = np.arange(forest.n)
+    out["audit_low"] = pd.array(np.round(f_lo[back]).astype(np.int64), dtype="Int64")
+    high = f_hi[back]
+    out["audit_high"] = pd.array(
+        np.where(np.isinf(high), 0, np.round(np.where(np.isinf(high), 0, high))).astype(np.int64), dtype="Int64"
+    )
+    out.loc[np.isinf(high), "audit_high"] = pd.NA
+    out["protection_ok"] = ok[back] | ~hidden[back]
+    return out
+
+
+def assert_protected(audited: pd.DataFrame, rules: Rules) -> None:
+    """Refuse a table that must not be released; return None when it may be.
+
+    Checks, on the output of :func:`audit`: a value is published exactly when the status is
+    ``gepubliceerd``; no hidden cell's audit interval is narrower than its protection range;
+    and, where the raw ``count`` column is still present, every published value is the count
+    rounded by the rules and the count is not below the indicator's threshold.
+
+    Raises
+    ------
+    insights.errors.UnprotectedOutput : naming up to five offending cells.
+    """
+    problems: list[str] = []
+
+    def name(rows: pd.DataFrame) -> str:
+        return ", ".join(f"{r.code}/{r.period}/{r.indicator}" for r in rows.head(5).itertuples())
+
+    if "protection_ok" not in audited.columns:
+        raise UnprotectedOutput("the table has not been audited (no protection_ok column)")
+    published = audited["status"].eq(Status.published)
+    bad = audited[published != audited["value"].notna()]
+    if len(bad):
+        problems.append(f"{len(bad)} cell(s) whose value and status disagree: {name(bad)}")
+    zero_hidden = audited[~published & audited["value"].notna()]
+    if len(zero_hidden):
+        problems.append(f"{len(zero_hidden)} hidden cell(s) carry a value: {name(zero_hidden)}")
+    weak = audited[~audited["protection_ok"].astype(bool)]
+    if len(weak):
+        problems.append(f"{len(weak)} hidden cell(s) can be narrowed below their protection range: {name(weak)}")
+    if "count" in audited.columns:
+        mc, base, _, _ = _rule_columns(audited, rules)
+        count = audited["count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        value = audited["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        pub = published.to_numpy()
+        rounded = np.floor(count / base + 0.5) * base
+        wrong = pub & (np.isnan(count) | (count < mc) | (rounded != value))
+        if wrong.any():
+            problems.append(f"{int(wrong.sum())} published cell(s) break a rule: {name(audited[wrong])}")
+    if problems:
+        raise UnprotectedOutput("; ".join(problems))
