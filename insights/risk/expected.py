@@ -32,7 +32,8 @@ def reference_rates(published: pd.DataFrame, reference: str = "regio") -> pd.Ser
     published : published frame with ``level``, ``code``, ``regio``, ``period``, ``indicator``,
         ``value`` (Int64 rounded count, NA when hidden) and ``denominator`` (count).
     reference : ``"regio"`` (default): the row's own veiligheidsregio, rate = regio value /
-        regio denominator. ``"nederland"``: the sum of published regio values over the sum of their
+        regio denominator. ``"nederland"``: the published ``nederland`` row (level ``"nederland"``)
+        where present, else the sum of published regio values over the sum of their
         denominators, per period and indicator.
 
     Returns
@@ -59,6 +60,12 @@ def reference_rates(published: pd.DataFrame, reference: str = "regio") -> pd.Ser
     else:
         sums = regio.groupby(["period", "indicator"])[["_v", "_d"]].sum(min_count=1)
         rates = sums["_v"] / sums["_d"]
+        nl = published[published["level"].eq("nederland")]
+        if len(nl):  # a published national row beats the sum of regio rows
+            nl_rate = nl["value"].astype("Float64") / nl["denominator"].astype("Float64")
+            nl_rate = pd.Series(nl_rate.to_numpy(), index=pd.MultiIndex.from_frame(nl[["period", "indicator"]]))
+            nl_rate = nl_rate[~nl_rate.index.duplicated()].dropna()
+            rates = nl_rate.combine_first(rates)
         keys = pd.MultiIndex.from_frame(published[["period", "indicator"]])
     rates = rates[~rates.index.duplicated()]
     out = rates.reindex(keys).astype("Float64")

@@ -9,7 +9,7 @@ from insights.risk.censoring import count_interval
 from insights.risk.expected import expected_counts, reference_rates
 from insights.risk.funnel import funnel_flags
 from insights.risk.poisson_gamma import fit_gamma_prior, gamma_posterior
-from insights.risk.signal import signal_category
+from insights.risk.signal import REFERENCE, signal_category
 from insights.risk.smr import standardised_ratio
 
 __all__ = ["score", "SCORE_COLUMNS"]
@@ -18,7 +18,9 @@ _KEY = ["code", "period", "indicator"]
 _POSTERIOR = ["rr", "rr_low90", "rr_high90", "rr_low95", "rr_high95", "p_exceed", "shrinkage"]
 #: Columns of :func:`score`'s result, in order.
 SCORE_COLUMNS = [*_KEY, "expected", "smr", "smr_low", "smr_high", *_POSTERIOR, "funnel", "signal"]
-_LEVELS = ("regio", "gemeente", "wijk")  # coarse to fine: the spatial prior of a wijk is its gemeente
+# Coarse to fine: the spatial prior of a wijk is its gemeente. A "nederland" row, and with
+# reference="regio" every regio row, is the reference itself and is not scored.
+_LEVELS = ("regio", "gemeente", "wijk")
 
 
 def score(
@@ -58,7 +60,8 @@ def score(
     overdispersion-adjusted funnel) and ``signal`` (Dutch text). The posterior columns are NA where
     no expected count exists; a hidden cell is scored from its interval of possible counts, never
     as 0, and a cell that says nothing about its count gets the prior and the signal
-    "beschermd: te weinig waarnemingen".
+    "beschermd: te weinig waarnemingen". The reference areas themselves (a ``nederland`` row; regio
+    rows when ``reference="regio"``) get no posterior and the signal "referentiegebied: …".
 
     Notes
     -----
@@ -95,9 +98,12 @@ def score(
     post = pd.DataFrame(np.nan, index=frame.index, columns=_POSTERIOR)
     funnel = pd.Series("onbekend", index=frame.index, dtype="object")
 
-    for level in _LEVELS:
+    levels = _LEVELS if reference == "nederland" else _LEVELS[1:]
+    for level in levels:
         at_level = frame["level"].eq(level).to_numpy() & scorable
         for _, group in frame[at_level].groupby(["period", "indicator"], sort=False):
+            # Fit in code order so the result does not depend on the input's row order.
+            group = group.sort_values("code", kind="stable")
             idx = group.index.to_numpy()
             mean = None
             if prior == "gemeente" and level == "wijk":
@@ -124,6 +130,8 @@ def score(
 
     informative = bounds["informative"] & pd.Series(scorable, index=frame.index) & post["p_exceed"].notna()
     signal = signal_category(post["p_exceed"], informative)
+    is_reference = frame["level"].eq("nederland") | (frame["level"].eq("regio") & (reference == "regio"))
+    signal[is_reference.to_numpy()] = REFERENCE
     out = pd.concat([frame[_KEY], expected, ratios, post.astype("Float64"), funnel.rename("funnel"), signal], axis=1)
     out = out[SCORE_COLUMNS]
     out.index = published.index

@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["SIGNALS", "signal_category"]
+__all__ = ["HIGHER", "LOWER", "PROTECTED", "REFERENCE", "SIGNALS", "UNCLEAR", "signal_category"]
 
 HIGHER = "duidelijk hoger dan verwacht"
 LOWER = "duidelijk lager dan verwacht"
 UNCLEAR = "niet duidelijk anders dan verwacht"
 PROTECTED = "beschermd: te weinig waarnemingen"
+REFERENCE = "referentiegebied: hiermee wordt vergeleken"
 
 #: Every signal text, in a fixed order that does not depend on any score.
-SIGNALS = (HIGHER, UNCLEAR, LOWER, PROTECTED)
+SIGNALS = (HIGHER, UNCLEAR, LOWER, PROTECTED, REFERENCE)
 
 
 def signal_category(
