@@ -111,41 +111,90 @@ def _link_pairs(rows: pd.DataFrame, rules: Rules) -> np.ndarray:
     return np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
 
 
+def _block_lp(forest: Forest, nodes: np.ndarray, pairs: np.ndarray) -> tuple[sparse.csr_matrix, int, int]:
+    """Constraint matrix of one block: a row ``parent - Σ children = 0`` per parent, then a row
+    ``part - whole ≤ 0`` per link. Returns (matrix over the block's local columns, n_eq, n_ub)."""
+    local = -np.ones(forest.n, dtype=np.int64)
+    local[nodes] = np.arange(len(nodes))
+    par = forest.parent[nodes]
+    inside = (par >= 0) & (local[np.maximum(par, 0)] >= 0)
+    kids = nodes[inside]
+    parents = np.unique(par[inside])
+    row_of = {int(p): r for r, p in enumerate(parents)}
+    eq_rows = np.r_[np.arange(len(parents)), [row_of[int(p)] for p in forest.parent[kids]]]
+    eq_cols = np.r_[local[parents], local[kids]]
+    eq_vals = np.r_[np.ones(len(parents)), -np.ones(len(kids))]
+    n_eq = len(parents)
+    mine = pairs[(local[pairs[:, 0]] >= 0) & (local[pairs[:, 1]] >= 0)] if len(pairs) else np.zeros((0, 2), int)
+    k = len(mine)
+    rows = np.r_[eq_rows, n_eq + np.arange(k), n_eq + np.arange(k)].astype(np.int64)
+    cols = np.r_[eq_cols, local[mine[:, 0]], local[mine[:, 1]]].astype(np.int64)
+    vals = np.r_[eq_vals, np.ones(k), -np.ones(k)]
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(n_eq + k, len(nodes))), n_eq, k
+
+
 def _lp_intervals(
     forest: Forest, lo: np.ndarray, hi: np.ndarray, pairs: np.ndarray, block: np.ndarray, targets: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Min and max of every target node by LP (HiGHS), one LP system per block id."""
+    """Min and max of every target node by LP (HiGHS), one LP system per block id.
+
+    Uses ``highspy`` (one model per block, re-solved warm for each objective) when installed,
+    else ``scipy.optimize.linprog``. Bounds are rounded inward to integers (counts are integers).
+    """
+    try:
+        import highspy
+    except ImportError:  # pragma: no cover - exercised where highspy is absent
+        highspy = None
     f_lo = lo.copy()
     f_hi = hi.copy()
     for b in np.unique(block[targets]):
         nodes = np.nonzero(block == b)[0]
         local = -np.ones(forest.n, dtype=np.int64)
         local[nodes] = np.arange(len(nodes))
-        rows_eq, cols_eq, vals_eq = [], [], []
-        eq = 0
-        for i in nodes:
-            kids = forest.children(i)
-            if len(kids) == 0:
-                continue
-            rows_eq += [eq] * (len(kids) + 1)
-            cols_eq += [local[i], *local[kids]]
-            vals_eq += [1.0] + [-1.0] * len(kids)
-            eq += 1
+        a, n_eq, n_ub = _block_lp(forest, nodes, pairs)
         m = len(nodes)
-        a_eq = sparse.csr_matrix((vals_eq, (rows_eq, cols_eq)), shape=(eq, m)) if eq else None
-        mine = pairs[(local[pairs[:, 0]] >= 0) & (local[pairs[:, 1]] >= 0)] if len(pairs) else pairs
-        a_ub = None
-        if len(mine):
-            k = len(mine)
-            a_ub = sparse.csr_matrix(
-                (np.r_[np.ones(k), -np.ones(k)], (np.r_[np.arange(k), np.arange(k)],
-                                                  np.r_[local[mine[:, 0]], local[mine[:, 1]]])),
-                shape=(k, m),
-            )
+        mine = targets[block[targets] == b]
+        if highspy is not None:
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            inf = highspy.kHighsInf
+            csc = a.tocsc()
+            lp = highspy.HighsLp()
+            lp.num_col_ = m
+            lp.num_row_ = a.shape[0]
+            lp.col_cost_ = np.zeros(m)
+            lp.col_lower_ = lo[nodes].astype(float)
+            lp.col_upper_ = np.where(np.isinf(hi[nodes]), inf, hi[nodes]).astype(float)
+            lp.row_lower_ = np.r_[np.zeros(n_eq), np.full(n_ub, -inf)]
+            lp.row_upper_ = np.zeros(n_eq + n_ub)
+            lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+            lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+            lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+            lp.a_matrix_.value_ = csc.data.astype(float)
+            h.passModel(lp)
+            for t in mine:
+                j = int(local[t])
+                h.changeColCost(j, 1.0)
+                for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+                    h.changeObjectiveSense(sense)
+                    h.run()
+                    st = h.getModelStatus()
+                    if st == highspy.HighsModelStatus.kInfeasible:
+                        raise NonAdditiveTable("published figures admit no counts consistent with the sums")
+                    if sense == highspy.ObjSense.kMinimize:
+                        f_lo[t] = np.ceil(h.getInfo().objective_function_value - 1e-7)
+                    elif st in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+                        f_hi[t] = np.inf
+                    else:
+                        f_hi[t] = np.floor(h.getInfo().objective_function_value + 1e-7)
+                h.changeColCost(j, 0.0)
+            continue
+        a_eq = a[:n_eq] if n_eq else None
+        a_ub = a[n_eq:] if n_ub else None
         bounds = [(lo[i], None if np.isinf(hi[i]) else hi[i]) for i in nodes]
-        kw = dict(A_eq=a_eq, b_eq=np.zeros(eq) if eq else None, A_ub=a_ub,
-                  b_ub=np.zeros(a_ub.shape[0]) if a_ub is not None else None, bounds=bounds, method="highs")
-        for t in targets[block[targets] == b]:
+        kw = dict(A_eq=a_eq, b_eq=np.zeros(n_eq) if n_eq else None, A_ub=a_ub,
+                  b_ub=np.zeros(n_ub) if n_ub else None, bounds=bounds, method="highs")
+        for t in mine:
             c = np.zeros(m)
             c[local[t]] = 1.0
             low = linprog(c, **kw)
