@@ -23,8 +23,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "naam": ("wijknaam", "statnaam", "naam"),
     "gemeentecode": ("gemeentecode", "gm_code"),
     "gemeentenaam": ("gemeentenaam", "gm_naam"),
-    "inwoners": ("aantal_inwoners", "aantalInwoners", "aant_inw", "inwoners"),
-    "huishoudens": ("huishoudens", "aantalHuishoudens", "aantal_huishoudens", "aant_hh"),
+    "inwoners": ("aantal_inwoners", "aantalInwoners", "aant_inw", "aantal_inw", "inwoners"),
+    "huishoudens": ("huishoudens", "aantalHuishoudens", "aantal_huishoudens", "aant_hh", "huishouden"),
 }
 
 

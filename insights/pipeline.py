@@ -41,23 +41,27 @@ def _step(progress: Progress, label: str) -> Iterator[None]:
     progress(f"{label}: {time.perf_counter() - started:.1f} s")
 
 
-def _area_table(hierarchy: pd.DataFrame, wijken: gpd.GeoDataFrame, cells_public: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Every area with its geometry (wijken as given; higher levels dissolved) and denominators."""
-    geometry = wijken.set_index("code").geometry
-    wijk_geo = wijken.assign(regio=wijken["gemeentecode"].map(hierarchy.set_index("code")["regio"]))
-    gemeente_geo = dissolve_by(wijk_geo[["gemeentecode", "geometry"]], "gemeentecode")
-    regio_geo = dissolve_by(wijk_geo[["regio", "geometry"]], "regio")
-    shapes = pd.concat([geometry, gemeente_geo, regio_geo])
+def _area_table(hierarchy: pd.DataFrame, wijken: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every area with its geometry (wijken as given; higher levels dissolved) and its CBS
+    households and inhabitants (sums of the wijk figures; NA when a wijk's figure is secret)."""
+    regio_of = hierarchy.set_index("code")["regio"]
+    wijk_geo = wijken.assign(regio=wijken["gemeentecode"].map(regio_of))
+    shapes = pd.concat([
+        wijken.set_index("code").geometry,
+        dissolve_by(wijk_geo[["gemeentecode", "geometry"]], "gemeentecode"),
+        dissolve_by(wijk_geo[["regio", "geometry"]], "regio"),
+    ])
+    columns = ["huishoudens", "inwoners"]
+    totals = [wijken.set_index("code")[columns]]
+    for key in ("gemeentecode", "regio"):
+        grouped = wijk_geo.groupby(key)[columns]
+        totals.append(grouped.sum(min_count=1).mask(wijk_geo[columns].isna().groupby(wijk_geo[key]).any()))
     if NEDERLAND in set(hierarchy["code"]):
-        shapes = pd.concat([shapes, gpd.GeoSeries([regio_geo.union_all()], index=[NEDERLAND], crs=regio_geo.crs)])
-    denominators = (
-        cells_public[cells_public["indicator"].isin(["meldingen", "echtscheidingen"])]
-        .sort_values("period")
-        .groupby(["code", "indicator"])["denominator"].last()
-        .unstack()
-        .rename(columns={"meldingen": "huishoudens", "echtscheidingen": "inwoners"})
-    )
-    table = hierarchy.join(denominators, on="code")
+        shapes = pd.concat([shapes, gpd.GeoSeries([shapes.loc[sorted(set(wijk_geo["regio"]))].union_all()],
+                                                  index=[NEDERLAND], crs=wijken.crs)])
+        known = wijk_geo[columns].notna().all()
+        totals.append(pd.DataFrame([wijk_geo[columns].sum().where(known)], index=[NEDERLAND]))
+    table = hierarchy.join(pd.concat(totals).astype("Int64"), on="code")
     areas = gpd.GeoDataFrame(table, geometry=table["code"].map(shapes).values, crs=wijken.crs)
     return areas[["code", "naam", "level", "parent", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]]
 
@@ -113,7 +117,7 @@ def build_release(
     with _step(progress, "scoring"):
         scores = score(published)
     with _step(progress, "assembling areas"):
-        areas = _area_table(_restrict(hierarchy, selection), wijken[wijken["gemeentecode"].isin(selection.gemeenten)], published)
+        areas = _restrict(_area_table(hierarchy, wijken), selection)
     manifest = {
         "title": f"helpende-data {selection.label}",
         "selection": {"label": selection.label, "gemeenten": sorted(selection.gemeenten), "regios": sorted(selection.regios)},

@@ -6,15 +6,18 @@ file fails the test (no skip).
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import httpx
 import pytest
 import uvicorn
+from shapely.geometry import box
 
 from insights.release import Release
 from insights.settings import REPO_ROOT, BuildSettings
@@ -85,3 +88,43 @@ def server_url(ijsselland_release: Release, releases_dir: Path) -> Iterator[str]
     with LiveServer(create_app(ApiSettings(releases_dir=releases_dir))) as live:
         httpx.get(f"{live.url}/v1", timeout=30).raise_for_status()
         yield live.url
+
+WIJKEN = ["WK014800", "WK014801", "WK019310", "WK019311", "WK019312"]
+HOUSEHOLDS = [6305, 1200, 4330, 2910, 3235]
+
+
+@pytest.fixture
+def small_world(tmp_path: Path, bundled_settings: BuildSettings) -> BuildSettings:
+    """Settings for a build over 5 wijken (1 km squares in RD New) with two years of counts."""
+    boundaries = gpd.GeoDataFrame(
+        {
+            "wijkcode": WIJKEN,
+            "wijknaam": ["Dalfsen", "Lemelerveld", "Binnenstad", "Diezerpoort", "Wipstrik"],
+            "gemeentecode": ["GM0148", "GM0148", "GM0193", "GM0193", "GM0193"],
+            "gemeentenaam": ["Dalfsen", "Dalfsen", "Zwolle", "Zwolle", "Zwolle"],
+            "aantal_inwoners": [15330, 2500, 6540, 6805, 7010],
+            "huishoudens": HOUSEHOLDS,
+        },
+        geometry=[box(x, 500_000, x + 1_000, 501_000) for x in range(200_000, 205_000, 1_000)],
+        crs="EPSG:28992",
+    )
+    boundaries_path = tmp_path / "wijken.geojson"
+    boundaries.to_file(boundaries_path)
+    rows = ["gebiedscode;periode;schulden;meldingen;hermeldingen"]
+    for year in (2023, 2024):
+        for code, households in zip(WIJKEN, HOUSEHOLDS):
+            rows.append(f"{code};{year};{households // 20};{households // 60};{households // 200}")
+    indicators = tmp_path / "indicatoren.csv"
+    indicators.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return bundled_settings.model_copy(
+        update={"boundaries": boundaries_path, "indicators": [indicators], "releases_dir": tmp_path / "releases"}
+    )
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with its SHA-256: equal snapshots mean byte-identical folders."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

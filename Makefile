@@ -1,0 +1,47 @@
+# helpende-data — the two commands of the README are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+RELEASES ?= releases
+
+.PHONY: demo test install install-test browser spectral bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+
+## Build the default release (IJsselland, bundled data) and serve API + maps on $(HOST):$(PORT).
+demo: install
+	$(BIN)/helpende-data build --releases $(RELEASES)
+	$(BIN)/helpende-data serve --releases $(RELEASES) --host $(HOST) --port $(PORT)
+
+## Debian's Chromium for the browser tests (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## Spectral CLI (npm) for the NL GOV API Design Rules lint, installed into build/node.
+spectral:
+	@[ -x build/node/node_modules/.bin/spectral ] || \
+	  npm install --silent --no-audit --no-fund --prefix build/node @stoplight/spectral-cli
+
+## Install everything the tests need, then run the whole suite.
+test: install-test browser spectral
+	$(BIN)/python -m pytest
+
+## Benchmarks (not run by CI): see bench/README.md.
+bench: install-test
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/bench_build.py
+
+clean:
+	rm -rf $(VENV) build $(RELEASES) .pytest_cache

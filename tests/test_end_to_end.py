@@ -1,0 +1,61 @@
+"""The default job on the real bundled data: IJsselland built, protected, scored, served, mapped."""
+
+import httpx
+import pandas as pd
+
+from insights.disclosure.primary import Status
+from insights.ingest import read_rules
+
+
+def test_default_build_covers_ijsselland(ijsselland_release):
+    areas = ijsselland_release.areas
+    assert areas["level"].value_counts().to_dict() == {"wijk": 149, "gemeente": 11, "regio": 1}
+    assert set(areas.loc[areas["level"] == "regio", "code"]) == {"VR04"}
+    assert ijsselland_release.manifest["synthetic"] is True
+    assert ijsselland_release.periods == [2020, 2021, 2022, 2023, 2024]
+    assert "SYNTHETIC" in ijsselland_release.manifest["licence"]
+
+
+def test_no_published_count_is_below_its_rule_or_unrounded(ijsselland_release, bundled_settings):
+    rules = read_rules(bundled_settings.rules)
+    cells = ijsselland_release.cells
+    published = cells[cells["status"] == Status.published]
+    assert len(published) > 0
+    for name, rows in published.groupby("indicator"):
+        rule = rules.for_indicator(name)
+        assert (rows["value"] >= rule.min_count).all(), name
+        assert (rows["value"] % rule.rounding_base == 0).all(), name
+    hidden = cells[cells["status"] != Status.published]
+    assert hidden["value"].isna().all()
+    assert "count" not in cells.columns
+
+
+def test_every_wijk_has_a_reason_when_hidden(ijsselland_release):
+    cells = ijsselland_release.cells
+    hidden = cells[cells["status"] != Status.published]
+    assert (hidden["reason"].str.len() > 0).all()
+
+
+def test_served_over_real_http_with_figures_for_the_region_and_a_map(server_url):
+    features = []
+    url = f"{server_url}/v1/collections/wijken/items?limit=50"
+    while url:
+        page = httpx.get(url, timeout=30)
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("application/geo+json")
+        body = page.json()
+        features += body["features"]
+        url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
+    assert len(features) == 149
+    assert len({f["id"] for f in features}) == 149
+    statuses = pd.Series([f["properties"]["meldingen_status"] for f in features])
+    values = pd.Series([f["properties"]["meldingen"] for f in features])
+    assert (values[statuses != Status.published].isna()).all()  # hidden is null, never 0
+    assert (values[statuses == Status.published] >= 10).all()
+    lon, lat = features[0]["geometry"]["coordinates"][0][0][:2] if features[0]["geometry"]["type"] == "Polygon" \
+        else features[0]["geometry"]["coordinates"][0][0][0][:2]
+    assert 5.5 < lon < 7.0 and 52.0 < lat < 53.0  # CRS84 at the edge
+    page = httpx.get(f"{server_url}/v1/kaarten/regio", timeout=30)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "leaflet" in page.text.lower()
