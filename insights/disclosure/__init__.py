@@ -8,13 +8,18 @@ Public functions (all pure: frames in, frames or text out):
 - :func:`protect` ``(cells, parent_of, rules, *, previous=None) -> DataFrame`` — what the build calls
 - :func:`audit` ``(protected, parent_of, rules, *, previous=None, method="exact") -> DataFrame``
 - :func:`assert_protected` ``(audited, rules) -> None``, raises ``UnprotectedOutput``
+- :func:`steward_table` ``(audited) -> DataFrame`` (CSV), :func:`information_loss` ``(audited) -> DataFrame``,
+  :func:`steward_report_html` ``(audited, rules_version, *, title=...) -> str``
+- :func:`rules_diff` ``(cells, parent_of, old, new, *, previous=None) -> DataFrame``
 """
 
 from insights.disclosure.audit import assert_protected, audit
+from insights.disclosure.diff import rules_diff
 from insights.disclosure.primary import Status, primary_suppression, round_to_base
 from insights.disclosure.protect import protect
 from insights.disclosure.rules import IndicatorRule, Protection, Rules, parse_rules
 from insights.disclosure.secondary import hide_single_hidden_children, secondary_suppression
+from insights.disclosure.report import information_loss, steward_report_html, steward_table
 from insights.disclosure.structure import NonAdditiveTable
 
 __all__ = [
@@ -26,9 +31,13 @@ __all__ = [
     "assert_protected",
     "audit",
     "hide_single_hidden_children",
+    "information_loss",
     "parse_rules",
     "primary_suppression",
     "protect",
     "round_to_base",
+    "rules_diff",
     "secondary_suppression",
+    "steward_report_html",
+    "steward_table",
 ]

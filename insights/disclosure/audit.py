@@ -33,14 +33,14 @@ PRIMARY = (Status.secret_at_source, Status.below_threshold, Status.small_denomin
 
 
 def _rule_columns(frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    ind = frame["indicator"].astype(str)
-    names = ind.unique()
-    table = {n: rules.for_indicator(n) for n in names}
-    mc = ind.map({n: r.min_count for n, r in table.items()}).to_numpy(dtype=float)
-    base = ind.map({n: r.rounding_base for n, r in table.items()}).to_numpy(dtype=float)
-    below = ind.map({n: r.rounding_below for n, r in table.items()}).to_numpy(dtype=float)
-    above = ind.map({n: r.rounding_above for n, r in table.items()}).to_numpy(dtype=float)
-    return mc, base, below, above
+    """Per row: ``min_count``, ``rounding_base``, rounding below and above, as float arrays."""
+    codes, names = pd.factorize(frame["indicator"].astype(str).to_numpy())
+    table = [rules.for_indicator(n) for n in names]
+    cols = np.array(
+        [[r.min_count, r.rounding_base, r.rounding_below, r.rounding_above] for r in table], dtype=float
+    ).reshape(len(table), 4)
+    per_row = cols[codes] if len(codes) else np.zeros((0, 4))
+    return per_row[:, 0], per_row[:, 1], per_row[:, 2], per_row[:, 3]
 
 
 def attacker_boxes(

@@ -63,9 +63,15 @@ def primary_suppression(cells: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     count = out["count"].astype("Int64")
     households = out["households"].astype("Float64")
     denominator = out["denominator"].astype("Float64")
-    min_count = out["indicator"].map(lambda n: rules.for_indicator(n).min_count).astype("Int64")
-    min_den = out["indicator"].map(lambda n: rules.for_indicator(n).min_denominator).astype("Float64")
-    base = out["indicator"].map(lambda n: rules.for_indicator(n).rounding_base).astype("Int64")
+    codes, names = pd.factorize(out["indicator"].astype(str).to_numpy())
+    table = np.array(
+        [[rules.for_indicator(n).min_count, rules.for_indicator(n).min_denominator,
+          rules.for_indicator(n).rounding_base] for n in names], dtype=np.int64
+    ).reshape(len(names), 3)
+    per_row = table[codes]
+    min_count = pd.Series(per_row[:, 0], index=out.index, dtype="Int64")
+    min_den = pd.Series(per_row[:, 1], index=out.index, dtype="Float64")
+    base = pd.Series(per_row[:, 2], index=out.index, dtype="Int64")
 
     status = pd.Series(Status.published, index=out.index, dtype="object")
     reason = pd.Series("", index=out.index, dtype="object")

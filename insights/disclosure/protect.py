@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insights.disclosure.audit import audit
+from insights.disclosure.audit import _rule_columns, audit
 from insights.disclosure.primary import primary_suppression
 from insights.disclosure.rules import Rules
 from insights.disclosure.secondary import secondary_suppression
@@ -44,8 +44,7 @@ def protect(
     the build machine; it should call :func:`assert_protected` first.
     """
     protected = secondary_suppression(primary_suppression(cells, rules), parent_of, rules, previous=previous)
-    protected["min_count"] = protected["indicator"].map(lambda n: rules.for_indicator(n).min_count).astype("Int64")
-    protected["rounding_base"] = (
-        protected["indicator"].map(lambda n: rules.for_indicator(n).rounding_base).astype("Int64")
-    )
+    min_count, base, _, _ = _rule_columns(protected, rules)
+    protected["min_count"] = pd.array(min_count.astype("int64"), dtype="Int64")
+    protected["rounding_base"] = pd.array(base.astype("int64"), dtype="Int64")
     return audit(protected, parent_of, rules, previous=previous)

@@ -75,17 +75,14 @@ def build_forest(frame: pd.DataFrame, parent_of: pd.Series) -> Forest:
         (frame["code"].astype(str).to_numpy(), frame["indicator"].astype(str).to_numpy(), frame["period"].to_numpy())
     )
     rows = frame.iloc[order]
-    index = pd.MultiIndex.from_arrays(
-        [rows["code"].astype(str).to_numpy(), rows["period"].to_numpy(), rows["indicator"].astype(str).to_numpy()]
-    )
+    code = rows["code"].astype(str).tolist()
+    rest = [f"\x1f{p}\x1f{i}" for p, i in zip(rows["period"].tolist(), rows["indicator"].astype(str).tolist())]
+    index = pd.Index([c + r for c, r in zip(code, rest)])
     if not index.is_unique:
-        dup = index[index.duplicated()][0]
+        dup = index[index.duplicated()][0].replace("\x1f", "/")
         raise NonAdditiveTable(f"cell {dup} appears more than once")
     parent_code = rows["code"].map(parent_of)
-    lookup = pd.MultiIndex.from_arrays(
-        [parent_code.astype(object).where(parent_code.notna(), "\x00").astype(str).to_numpy(),
-         rows["period"].to_numpy(), rows["indicator"].astype(str).to_numpy()]
-    )
+    lookup = [("\x00" if pd.isna(p) else str(p)) + r for p, r in zip(parent_code.tolist(), rest)]
     parent = index.get_indexer(lookup).astype(np.int64)
     n = len(parent)
     depth = np.zeros(n, dtype=np.int64)

@@ -66,3 +66,9 @@ def rules_no_rounding():
 def rules_base5():
     """Threshold 10, rounding to 5: the CBS setting of the bundled rules file."""
     return parse_rules('version = "t5"\nmin_households = 0\n[defaults]\nmin_count = 10\nrounding_base = 5\n')
+
+
+@pytest.fixture
+def tables():
+    """The table builder :func:`make_cells`, as a fixture (test folders are not packages)."""
+    return make_cells

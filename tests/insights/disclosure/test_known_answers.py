@@ -1,0 +1,102 @@
+"""Small tables whose correct pattern is worked out by hand in each test's comment."""
+
+import pandas as pd
+import pytest
+
+from insights.disclosure import assert_protected, audit, protect
+
+ONE_GEMEENTE = {"G": None, "A": "G", "B": "G", "C": "G"}
+
+
+def _pattern(out: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(out["code"], out["status"]))
+
+
+def test_single_hidden_cell_in_a_row_gets_the_smallest_partner(rules_no_rounding, tables):
+    # G = A + B + C = 3 + 40 + 25. A < 10 is hidden; published G - B - C would give A = 3 exactly.
+    # Hiding the smallest other cell, C = 25, leaves A in [0, 28] and C in [0, 28].
+    cells, parents = tables(ONE_GEMEENTE, {(2024, "schulden"): {"A": 3, "B": 40, "C": 25}})
+    out = protect(cells, parents, rules_no_rounding)
+    assert _pattern(out) == {"G": "gepubliceerd", "A": "onder_drempel", "B": "gepubliceerd", "C": "secundair"}
+    row = out.set_index("code").loc["C"]
+    assert row["reason"] == "beschermt A (verschil met G)" and row["protects"] == "A"
+    a = out.set_index("code").loc["A"]
+    assert (a["audit_low"], a["audit_high"]) == (0, 28)
+    assert out.set_index("code").loc["A", "value"] is pd.NA
+    assert_protected(out, rules_no_rounding)
+
+
+def test_two_small_hidden_cells_that_sum_below_the_threshold_need_a_third(rules_no_rounding, tables):
+    # The τ-ARGUS FREQ case: A = 3 and B = 2 hidden under a published G give A + B = 5, so each lies
+    # in [0, 5]: nobody can say "not publishable". Hide the smallest published cell, C = 30.
+    po = {"G": None, "A": "G", "B": "G", "C": "G", "D": "G"}
+    cells, parents = tables(po, {(2024, "schulden"): {"A": 3, "B": 2, "C": 30, "D": 50}})
+    out = protect(cells, parents, rules_no_rounding)
+    assert _pattern(out) == {"G": "gepubliceerd", "A": "onder_drempel", "B": "onder_drempel",
+                             "C": "secundair", "D": "gepubliceerd"}
+    assert out.set_index("code").loc["A", "audit_high"] == 35
+
+
+def test_two_hidden_cells_that_together_reach_the_threshold_need_nothing_more(rules_no_rounding, tables):
+    # A = 3, B = 8: A + B = 11 is known, so A lies in [0, 11], which holds 0 and 10.
+    cells, parents = tables(ONE_GEMEENTE, {(2024, "schulden"): {"A": 3, "B": 8, "C": 25}})
+    out = protect(cells, parents, rules_no_rounding)
+    assert _pattern(out) == {"G": "gepubliceerd", "A": "onder_drempel", "B": "onder_drempel", "C": "gepubliceerd"}
+
+
+def test_rounding_to_five_can_protect_a_single_hidden_cell_on_its_own(rules_base5, tables):
+    # A = 3 with five siblings of 14 (published 15, so each in [13, 17]); G = 73 published 75 -> [73, 77].
+    # A = G - siblings lies in [73 - 85, 77 - 65] = [-12, 12] -> [0, 12]: holds 0 and 10, no partner.
+    po = {"G": None, "A": "G"} | {f"S{i}": "G" for i in range(5)}
+    cells, parents = tables(po, {(2024, "schulden"): {"A": 3} | {f"S{i}": 14 for i in range(5)}})
+    out = protect(cells, parents, rules_base5)
+    assert (out["status"] == "secundair").sum() == 0
+    assert tuple(out.set_index("code").loc["A", ["audit_low", "audit_high"]]) == (0, 12)
+
+
+def test_rounding_without_slack_still_needs_a_partner(rules_base5, tables):
+    # Siblings of 12 are published 10 but a published value is never below 10, so each lies in
+    # [10, 12]; G = 63 published 65 -> [63, 67]; A lies in [63 - 60, 67 - 50] = [3, 17]: 0 is ruled out.
+    po = {"G": None, "A": "G"} | {f"S{i}": "G" for i in range(5)}
+    cells, parents = tables(po, {(2024, "schulden"): {"A": 3} | {f"S{i}": 12 for i in range(5)}})
+    bare = audit(protect(cells, parents, rules_base5).assign(), parents, rules_base5)
+    assert (bare["status"] == "secundair").sum() == 1
+    naive = cells.assign(value=(cells["count"] // 5 * 5 + ((cells["count"] % 5) >= 3) * 5).astype("Int64"))
+    naive["status"] = "gepubliceerd"
+    naive.loc[naive["code"].eq("A"), ["status", "value"]] = ["onder_drempel", pd.NA]
+    naive_audit = audit(naive, parents, rules_base5)
+    assert tuple(naive_audit.set_index("code").loc["A", ["audit_low", "audit_high"]]) == (3, 17)
+
+
+def test_hidden_small_gemeente_pulls_in_a_sibling_gemeente_and_its_wijken(rules_no_rounding, tables):
+    # NL = G1 + G2; G1 = A + B (4 + 3 = 7 < 10, all three hidden); G2 = C + D = 30 + 40.
+    # G1 = NL - G2 must not be exact: G2 must be hidden, and then G2 = C + D must not be exact
+    # either: one of G2's wijken goes too, the smaller (C). Then G1 lies in [0, 47].
+    po = {"NL": None, "G1": "NL", "G2": "NL", "A": "G1", "B": "G1", "C": "G2", "D": "G2"}
+    cells, parents = tables(po, {(2024, "schulden"): {"A": 4, "B": 3, "C": 30, "D": 40}})
+    out = protect(cells, parents, rules_no_rounding)
+    assert _pattern(out) == {"NL": "gepubliceerd", "G1": "onder_drempel", "G2": "secundair",
+                             "A": "onder_drempel", "B": "onder_drempel", "C": "secundair", "D": "gepubliceerd"}
+    assert_protected(out, rules_no_rounding)
+
+
+def test_pattern_is_the_same_whatever_the_row_order(rules_no_rounding, tables):
+    cells, parents = tables(ONE_GEMEENTE, {(2024, "schulden"): {"A": 3, "B": 25, "C": 25}})
+    a = protect(cells, parents, rules_no_rounding)
+    b = protect(cells.iloc[::-1].reset_index(drop=True), parents, rules_no_rounding)
+    key = ["code", "period", "indicator"]
+    pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True))
+    # tie between B and C (both 25) breaks on code
+    assert a.set_index("code").loc["B", "status"] == "secundair"
+
+
+@pytest.mark.parametrize("level_households", [10, 49])
+def test_area_with_too_few_households_publishes_nothing(rules_base5, level_households, tables):
+    from insights.disclosure import parse_rules
+
+    rules = parse_rules('version = "x"\nmin_households = 50\n[defaults]\nmin_count = 10\nrounding_base = 5\n')
+    cells, parents = tables(ONE_GEMEENTE, {(2024, "schulden"): {"A": 30, "B": 40, "C": 25}},
+                                households={"A": level_households})
+    out = protect(cells, parents, rules).set_index("code")
+    assert out.loc["A", "status"] == "te_weinig_huishoudens"
+    assert out.loc["A", "value"] is pd.NA
