@@ -1,0 +1,199 @@
+"""Responsible-use texts per release: a model card (Markdown) and an Algoritmeregister entry (dict).
+
+Pure functions: a summary dict in, text or a dict out. The release writer puts them in the release
+folder. The summary carries release facts (all keys optional):
+
+``release`` (str, version), ``periods`` (list of years), ``indicators`` (list of names),
+``levels`` (list), ``n_areas`` (int), ``n_cells`` / ``n_hidden`` (int), ``reference``
+("regio"/"nederland"), ``prior`` ("pooled"/"gemeente"), ``rules_version`` (str),
+``organisation`` (str), ``contact`` (str), ``synthetic`` (bool: demo counts),
+``signals`` (dict text → count).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from insights.indicators import INDICATORS
+from insights.risk.signal import HIGHER, LOWER, PROTECTED, UNCLEAR
+
+__all__ = ["algoritmeregister_entry", "model_card_markdown"]
+
+NAME = "helpende-data: signalen per wijk over huiselijk geweld en kindermishandeling"
+GOAL = (
+    "Wijkteams en beleidsmedewerkers van de regionale aanpak huiselijk geweld en kindermishandeling "
+    "laten zien in welke wijken en gemeenten meldingen bij Veilig Thuis, problematische schulden en "
+    "echtscheidingen duidelijk hoger of lager zijn dan op grond van de omvang van het gebied te "
+    "verwachten is, met hoe zeker dat is; en volgen of effecten van de aanpak over de jaren zichtbaar worden."
+)
+NOT_PREVALENCE = (
+    "Meldingen zijn geen prevalentie: een melding bij Veilig Thuis zegt iets over wie er meldt en "
+    "wanneer, niet hoeveel geweld er in een wijk is. Meer meldingen kan ook betekenen dat de aanpak werkt."
+)
+NOT_A_VERDICT = (
+    "Een signaal is een aanleiding voor een gesprek, geen oordeel over een huishouden of een persoon. "
+    "De cijfers gaan over gebieden; er worden geen personen of huishoudens gescoord."
+)
+
+
+def _facts(summary: dict[str, Any]) -> dict[str, str]:
+    indicators = summary.get("indicators") or list(INDICATORS)
+    labels = [INDICATORS[n].label if n in INDICATORS else str(n) for n in indicators]
+    periods = summary.get("periods") or []
+    return {
+        "release": str(summary.get("release", "onbekend")),
+        "periods": ", ".join(str(p) for p in periods) or "onbekend",
+        "indicators": "; ".join(labels),
+        "levels": ", ".join(summary.get("levels") or ["wijk", "gemeente", "regio"]),
+        "reference": {"regio": "de eigen veiligheidsregio", "nederland": "Nederland"}.get(
+            str(summary.get("reference", "regio")), str(summary.get("reference"))),
+        "prior": {"pooled": "alle gebieden van hetzelfde niveau", "gemeente": "de eigen gemeente"}.get(
+            str(summary.get("prior", "pooled")), str(summary.get("prior"))),
+        "rules_version": str(summary.get("rules_version", "onbekend")),
+        "organisation": str(summary.get("organisation", "de regionale aanpak (in te vullen)")),
+        "contact": str(summary.get("contact", "in te vullen")),
+    }
+
+
+def model_card_markdown(summary: dict[str, Any]) -> str:
+    """Model card of one release, in Dutch Markdown.
+
+    Parameters
+    ----------
+    summary : release facts, see the module docstring; missing keys read "onbekend".
+
+    Returns
+    -------
+    Markdown text with the sections Doel, Gegevens, Methode, Uitkomsten, Grenzen, Gebruik. The
+    text never lists areas, let alone in order of score.
+    """
+    f = _facts(summary)
+    synthetic = (
+        "\n> **Let op:** de tellingen in deze release zijn synthetisch (demonstratie), niet echt.\n"
+        if summary.get("synthetic") else ""
+    )
+    signals = summary.get("signals") or {}
+    signal_lines = "".join(
+        f"| {text} | {signals.get(text, '–')} |\n" for text in (HIGHER, UNCLEAR, LOWER, PROTECTED)
+    )
+    cells = ""
+    if "n_cells" in summary:
+        cells = f" Van de {summary['n_cells']} cellen zijn er {summary.get('n_hidden', 'onbekend')} verborgen."
+    return f"""# Modelkaart — {NAME}
+
+Release {f['release']} · perioden {f['periods']} · regels voor geheimhouding versie {f['rules_version']}
+{synthetic}
+## Doel
+{GOAL}
+
+{NOT_A_VERDICT}
+
+## Gegevens
+- Indicatoren: {f['indicators']}.
+- Niveaus: {f['levels']}. Alleen gebiedscijfers; geen gegevens over personen of huishoudens.
+- Alleen gepubliceerde, beschermde cijfers: kleine aantallen zijn verborgen, de rest is afgerond op 5.{cells}
+- Geen gegevens over herkomst, etniciteit, nationaliteit of migratie: de code weigert zulke variabelen als invoer.
+
+## Methode
+- Verwacht aantal = noemer (huishoudens, inwoners of meldingen) × het cijfer van {f['reference']}.
+- Verhouding waargenomen/verwacht (SMR) met exact Poisson-interval, verbreed voor afronding.
+- Empirisch Bayes (Poisson–Gamma, Clayton & Kaldor 1987): de verhouding wordt naar het gemiddelde van
+  {f['prior']} getrokken, sterker naarmate het gebied kleiner is. De prior is geschat met de
+  negatief-binomiale aannemelijkheid.
+- Verborgen en afgeronde aantallen tellen als interval (bijvoorbeeld "minder dan 10" of "18 tot en met 22"),
+  nooit als 0.
+- Uitkomst per gebied: geschatte relatieve kans (RR) met 90%- en 95%-interval, kans dat RR > 1, en een
+  trechtergrens (funnel plot, 95% en 99,8%, gecorrigeerd voor overdispersie; Spiegelhalter 2005).
+- Trends: toets op gelijke cijfers tussen twee jaren (Poisson, score-toets), ook in het ongunstigste geval
+  binnen de afronding. Hermeldingen: aandeel van de meldingen, beta-binomiaal per gemeente en regio.
+
+## Uitkomsten
+Signaal per gebied, uit de kans dat het cijfer hoger is dan verwacht (P(RR > 1)):
+
+| signaal | aantal cellen |
+| --- | --- |
+{signal_lines}
+"Duidelijk hoger" betekent P(RR > 1) ≥ 0,8; "duidelijk lager" P(RR > 1) ≤ 0,2. Er is geen ranglijst:
+gebieden worden nergens op score gesorteerd.
+
+## Grenzen
+- {NOT_PREVALENCE}
+- Kleine wijken krijgen brede intervallen en worden naar het gemiddelde getrokken; "niet duidelijk anders"
+  betekent vaak "te weinig gegevens om iets te zeggen", niet "geen probleem".
+- Bij veel wijken valt een deel door toeval buiten de trechtergrenzen (ongeveer 5% buiten 95%).
+- De samengestelde uitleg (regressie van meldingen op schulden en echtscheidingen) beschrijft samenhang
+  tussen gebieden, geen oorzaak, en zegt niets over individuele huishoudens (ecologische drogreden).
+- Noemers zijn gepubliceerde aantallen; hun afronding is genegeerd.
+
+## Gebruik
+- Bedoeld voor: gesprek in het wijkteam en beleid op gebiedsniveau, samen met wat professionals zelf zien.
+- Niet bedoeld voor: selectie, controle of handhaving van personen of huishoudens, of het vergelijken van
+  wijken in een ranglijst.
+- Een mens beslist altijd; het model neemt geen besluiten en leert niet zelf bij.
+- Contact: {f['contact']} ({f['organisation']}).
+"""
+
+
+def algoritmeregister_entry(summary: dict[str, Any]) -> dict[str, Any]:
+    """Entry in the shape of the Dutch Algoritmeregister publication standard.
+
+    Parameters
+    ----------
+    summary : release facts, see the module docstring.
+
+    Returns
+    -------
+    Dict with the keys ``name``, ``organisation``, ``goal_and_impact``, ``proportionality``,
+    ``human_intervention``, ``risks``, ``legal_basis``, ``impact_assessments``, ``source_data``,
+    ``methods_and_models``, ``self_learning`` (always ``"nee"``), ``publication_category``,
+    ``status``, ``contact``, ``release``; all values Dutch text (or lists of text). Fields that only
+    the organisation can fill in say so ("in te vullen door de organisatie").
+    """
+    f = _facts(summary)
+    return {
+        "name": NAME,
+        "organisation": f["organisation"],
+        "goal_and_impact": f"{GOAL} {NOT_A_VERDICT}",
+        "proportionality": (
+            "Alleen geaggregeerde, beschermde gebiedscijfers (drempel, afronding, secundaire "
+            "onderdrukking); geen persoonsgegevens, geen scores van huishoudens, geen ranglijsten. "
+            "Onzekerheid wordt altijd getoond. Alternatief zonder model (ruwe cijfers) misleidt bij kleine aantallen."
+        ),
+        "human_intervention": (
+            "Het algoritme neemt geen besluiten. Signalen zijn aanleiding voor een gesprek in het wijkteam "
+            "of voor beleid; professionals wegen ze met eigen kennis. Stewards beoordelen elke release."
+        ),
+        "risks": [
+            NOT_PREVALENCE,
+            "Stigmatisering van wijken: daarom geen ranglijsten, alleen categorieën met onzekerheid.",
+            "Schijnzekerheid bij kleine aantallen: daarom empirisch Bayes, intervallen en 'beschermd'.",
+            "Indirecte discriminatie: herkomst-, etniciteits- en nationaliteitsvariabelen worden door de code geweigerd.",
+            "Ecologische drogreden: uitkomsten gelden voor gebieden, niet voor personen.",
+        ],
+        "legal_basis": (
+            "In te vullen door de organisatie (bijvoorbeeld Wmo 2015 en Jeugdwet voor de taak; AVG art. 89 "
+            "voor statistiek op geaggregeerde gegevens)."
+        ),
+        "impact_assessments": [
+            "DPIA: in te vullen door de organisatie",
+            "IAMA (Impact Assessment Mensenrechten en Algoritmes): in te vullen door de organisatie",
+        ],
+        "source_data": [
+            f"Indicatoren: {f['indicators']}",
+            "Noemers: particuliere huishoudens en inwoners (CBS Kerncijfers wijken en buurten)",
+            f"Alleen gepubliceerde cijfers na geheimhouding (regels versie {f['rules_version']})",
+        ],
+        "methods_and_models": (
+            "Verwachte aantallen uit de noemer en het cijfer van "
+            f"{f['reference']}; Poisson–Gamma empirisch Bayes (Clayton & Kaldor 1987) met interval-gecensureerde "
+            "aannemelijkheid voor verborgen en afgeronde aantallen; trechtergrenzen met overdispersiecorrectie "
+            "(Spiegelhalter 2005); trendtoets (Poisson, score); beta-binomiaal aandeel hermeldingen. "
+            "Optioneel: negatief-binomiale regressie als niet-causale uitleg."
+        ),
+        "self_learning": "nee",
+        "publication_category": "overige algoritmes (geen impactvol besluit over personen)",
+        "status": "in gebruik" if not summary.get("synthetic") else "in ontwikkeling (synthetische gegevens)",
+        "contact": f["contact"],
+        "release": f["release"],
+        "periods": summary.get("periods") or [],
+    }
