@@ -1,185 +1,244 @@
-"""Folium choropleths of a release, in Dutch, readable at a glance.
+"""Folium choropleths of a release, in Dutch, readable at a glance, with no network access.
 
-Each map has one layer per indicator (rate) plus the risk score for meldingen, switchable; classes
-from mapclassify; hidden areas hatched in a neutral grey, never in a data colour; a legend that
-always shows; tooltips with value, rate, interval and signal; an explanation panel; a banner when
-the release holds synthetic data.
+Each map holds the wijken once, as one GeoJSON whose properties carry every layer's class and
+every indicator's published figures; ``static/hd-map.js`` restyles that one layer when the reader
+switches layers (risk score of meldingen, then each indicator's rate), keeps the legend in step
+with the active layer, hatches protected areas in a neutral grey, dots areas with too few
+households or inhabitants, and shows tooltips and an explanation panel. Leaflet and our scripts
+are inlined (see :mod:`dashboards.assets`); tiles are off unless a local tile URL is configured.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
+from dataclasses import replace
 
 import folium
 import geopandas as gpd
-import mapclassify
 import pandas as pd
-from branca.element import Element
-from folium.plugins import StripePattern
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
 
-from dashboards.data import map_table
-from insights.disclosure.primary import Status
+from dashboards import assets
+from dashboards.classify import (
+    FEW, FEW_FILL, FEW_LABEL, HATCH_COLOUR, HIDDEN_FILL, HIDDEN_LABEL, NO_DATA, NO_DATA_FILL,
+    NO_DATA_LABEL, Layer, area_state, layers_for,
+)
+from dashboards.data import gemeente_names, map_table
+from dashboards.settings import MapSettings
 from insights.indicators import INDICATORS
 from insights.release import Release
 
-__all__ = ["region_map", "render_release_maps", "HIDDEN_LABEL"]
+__all__ = ["HIDDEN_LABEL", "FEW_LABEL", "map_config", "region_map", "render_release_maps"]
 
-HIDDEN_LABEL = "beschermd: te weinig waarnemingen"
-FEW_HOUSEHOLDS_LABEL = "te weinig huishoudens om te tonen"
-HIDDEN_FILL = "#d9d9d9"
-# ColorBrewer, colour-blind safe: sequential YlOrBr for rates, diverging PuOr for the score.
-SEQUENTIAL = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]
-DIVERGING = ["#542788", "#998ec3", "#f7f7f7", "#f1a340", "#b35806"]
-SMR_BREAKS = [0.8, 0.95, 1.05, 1.25]
+SOURCE = "Bron: CBS, Kadaster (CC BY 4.0)"
+SYNTHETIC_BANNER = "SYNTHETISCHE DEMONSTRATIEDATA — geen echte meldingen, schulden of echtscheidingen"
+_SIGNAL_FALLBACK = {"hoger": "duidelijk hoger dan verwacht", "lager": "duidelijk lager dan verwacht",
+                    "gelijk": "niet duidelijk anders dan verwacht"}
 
 
-def _fmt(value: object, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}".replace(".", ",")
-    return str(value)
+def _num(value: object, digits: int) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else round(value, digits)
 
 
-def _signal(low: float, high: float) -> str:
-    if pd.isna(low) or pd.isna(high):
-        return HIDDEN_LABEL
+def _signal_text(row: pd.Series, name: str) -> str | None:
+    text = row.get(f"{name}_signal")
+    if isinstance(text, str) and text:
+        return text
+    low, high = _num(row.get(f"{name}_smr_low"), 4), _num(row.get(f"{name}_smr_high"), 4)
+    if low is None or high is None:
+        return None
     if low > 1:
-        return "duidelijk hoger dan verwacht"
+        return _SIGNAL_FALLBACK["hoger"]
     if high < 1:
-        return "duidelijk lager dan verwacht"
-    return "niet duidelijk anders dan verwacht"
+        return _SIGNAL_FALLBACK["lager"]
+    return _SIGNAL_FALLBACK["gelijk"]
 
 
-def _layer_frame(table: gpd.GeoDataFrame, name: str, score: bool) -> tuple[gpd.GeoDataFrame, list[str], str]:
-    """Colour per area and legend rows for one layer."""
-    spec = INDICATORS[name]
-    value_col = f"{name}_smr" if score else f"{name}_rate"
-    values = table[value_col].astype("Float64")
-    shown = values.notna()
-    colours = pd.Series(HIDDEN_FILL, index=table.index)
-    if score:
-        bins = SMR_BREAKS
-        classes = pd.cut(values[shown].astype(float), [-math.inf, *bins, math.inf], labels=False)
-        palette = DIVERGING
-        edges = ["< 0,8", "0,8 – 0,95", "0,95 – 1,05", "1,05 – 1,25", "≥ 1,25"]
-        method = "vaste klassen rond 1 (= zoals verwacht)"
-    else:
-        k = min(5, max(1, int(values[shown].nunique())))
-        if shown.sum() >= 2 and k >= 2:
-            scheme = mapclassify.Quantiles(values[shown].astype(float).to_numpy(), k=k)
-            classes = pd.Series(scheme.yb, index=values[shown].index)
-            lows = [float(values[shown].min()), *scheme.bins[:-1]]
-            edges = [f"{_fmt(lo)} – {_fmt(hi)}" for lo, hi in zip(lows, scheme.bins)]
-        else:
-            classes = pd.Series(0, index=values[shown].index)
-            edges = [_fmt(float(values[shown].max())) if shown.any() else "—"]
-        palette = SEQUENTIAL[-len(edges):] if len(edges) < 5 else SEQUENTIAL
-        method = f"kwantielen (mapclassify), {spec.per}"
-    colours[shown] = [palette[int(c)] for c in classes]
-    legend = [f'<i style="background:{c}"></i>{html.escape(e)}' for c, e in zip(palette, edges)]
-    frame = table.assign(_fill=colours, _hidden=~shown)
-    return frame, legend, method
+def _figures(row: pd.Series, name: str, state: str, codes: dict[str, str]) -> list | None:
+    """What a tooltip shows for one indicator; hidden figures are left out, never 0."""
+    if f"{name}_status" not in row.index:
+        return None
+    signal = _signal_text(row, name)
+    code = codes.setdefault(signal, chr(ord("A") + len(codes))) if signal else None
+    value = row.get(name)
+    if state != "p" or value is None or value is pd.NA:
+        return [state if state != "p" else NO_DATA, code]
+    has_rr = f"{name}_rr" in row.index
+    ratio, low, high = (row.get(f"{name}_rr"), row.get(f"{name}_rr_low95"), row.get(f"{name}_rr_high95")) if has_rr \
+        else (row.get(f"{name}_smr"), row.get(f"{name}_smr_low"), row.get(f"{name}_smr_high"))
+    rate, smr = _num(row.get(f"{name}_rate"), 6), _num(row.get(f"{name}_smr"), 6)
+    rate_low = rate_high = None
+    if rate is not None and smr:  # the count's 95% interval carried over to the rate
+        rate_low = _num(rate * float(row.get(f"{name}_smr_low")) / smr, 1) if not pd.isna(row.get(f"{name}_smr_low")) else None
+        rate_high = _num(rate * float(row.get(f"{name}_smr_high")) / smr, 1) if not pd.isna(row.get(f"{name}_smr_high")) else None
+    return ["p", int(value), _num(rate, 1), rate_low, rate_high, _num(ratio, 2), _num(low, 2), _num(high, 2), code]
 
 
-def _tooltip_html(row: pd.Series, name: str, period: int, synthetic: bool) -> str:
-    spec = INDICATORS[name]
-    status = row.get(f"{name}_status")
-    if status == Status.few_households:
-        value_text = FEW_HOUSEHOLDS_LABEL
-    elif pd.isna(row.get(name)):
-        value_text = HIDDEN_LABEL
-    else:
-        value_text = f"{row[name]} (afgerond op 5)"
-    low, high = row.get(f"{name}_smr_low"), row.get(f"{name}_smr_high")
-    lines = [
-        f"<b>{html.escape(str(row['naam']))}</b> ({row['code']})",
-        f"{html.escape(spec.label)}: {value_text}",
-        f"{spec.per}: {_fmt(row.get(f'{name}_rate'))}",
-        f"verhouding t.o.v. verwacht: {_fmt(row.get(f'{name}_smr'), 2)} "
-        f"(95%-interval {_fmt(low, 2)} – {_fmt(high, 2)})",
-        f"signaal: {_signal(low, high)}",
-        f"periode: {period}",
-    ]
-    if synthetic:
-        lines.append("<b>SYNTHETISCHE demonstratiedata</b>")
-    return "<br>".join(lines)
+def _klass(k: object) -> int | str:
+    if isinstance(k, str):
+        return k
+    if k is None or pd.isna(k):
+        return NO_DATA
+    return int(k)
 
 
-def region_map(release: Release, *, gemeente: str | None = None, period: int | None = None) -> folium.Map:
-    """A folium map of the wijken of the release (or of one gemeente)."""
-    table = map_table(release, period=period, gemeente=gemeente)
+def _legend(layer: Layer, present: set[str], scope: str) -> str:
+    rows = [f'<div class="hd-title">{html.escape(layer.title)}</div>']
+    rows += [f'<div class="hd-row"><i style="background:{c}"></i>{html.escape(e)}</div>'
+             for c, e in zip(layer.colours, layer.edges)]
+    rows.append(f'<div class="hd-row"><i class="hd-hatch"></i>{HIDDEN_LABEL}</div>')
+    if FEW in present:
+        rows.append(f'<div class="hd-row"><i class="hd-dots"></i>{FEW_LABEL}</div>')
+    if NO_DATA in present:
+        rows.append(f'<div class="hd-row"><i style="background:{NO_DATA_FILL}"></i>{NO_DATA_LABEL}</div>')
+    rows.append(f"<small>Klassen: {html.escape(layer.method)}; {html.escape(scope)}.</small>")
+    return "".join(rows)
+
+
+def _panel(release: Release, title: str, period: int) -> str:
+    boundaries = ", ".join(release.manifest.get("inputs", {}).get("boundaries", {})) or "CBS wijk- en buurtkaart"
+    synthetic = "<p><b>Let op: synthetische demonstratiedata.</b></p>" if release.synthetic else ""
+    return (
+        f'<details open><summary>{html.escape(title)} — wat deze kaart laat zien</summary>'
+        "<p>Het <b>risicosignaal</b> vergelijkt de meldingen in een wijk met wat je op grond van de regio zou "
+        "verwachten (1 = zoals verwacht), met een 95%-interval. De andere lagen tonen cijfers per 1.000 "
+        "huishoudens of inwoners. Kies een laag rechtsboven; wijs een wijk aan voor de cijfers.</p>"
+        "<p>Een signaal is een aanleiding voor gesprek, <b>geen oordeel over een huishouden</b>. "
+        "Meldingen zijn geen aantal gevallen.</p>"
+        "<p>Gearceerd: beschermd, te weinig waarnemingen om te tonen. Gestippeld: te weinig huishoudens of "
+        "inwoners. Aantallen zijn afgerond.</p>"
+        f"{synthetic}"
+        f"<small>Periode {period} · gebiedsindeling: {html.escape(boundaries)} · release {html.escape(release.id)} · "
+        f"{SOURCE}</small></details>"
+    )
+
+
+def map_config(release: Release, table: gpd.GeoDataFrame, layers: list[Layer], *, title: str, scope: str) -> dict:
+    """Everything ``helpendeMap`` needs, as plain JSON-able data (no hidden figure in it)."""
     period = int(table["period"].iloc[0]) if len(table) else max(release.periods)
+    indicators = [name for name in INDICATORS if f"{name}_status" in table.columns]
+    states = {name: area_state(table, name) for name in indicators}
+    codes: dict[str, str] = {}
+    geometries = shapely.to_geojson(table.geometry.values)
+    features = []
+    for position, (index, row) in enumerate(table.iterrows()):
+        classes = [layer.classes.loc[index] for layer in layers]
+        props = {
+            "c": row["code"], "n": row["naam"],
+            "k": [_klass(k) for k in classes],
+            "d": {name: _figures(row, name, states[name].loc[index], codes) for name in indicators},
+        }
+        features.append({"type": "Feature", "properties": props, "geometry": json.loads(geometries[position])})
     minx, miny, maxx, maxy = table.total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    stripes = StripePattern(angle=-45, color="#636363", space_color=HIDDEN_FILL, space_opacity=1.0, opacity=0.9)
-    stripes.add_to(fmap)
+    return {
+        "data": {"type": "FeatureCollection", "features": features},
+        "layers": [
+            {"key": layer.key, "title": layer.title, "indicator": layer.indicator, "colours": layer.colours,
+             "legend": _legend(layer, set(layer.classes.astype(str)), scope)}
+            for layer in layers
+        ],
+        "indicators": {
+            name: {"label": INDICATORS[name].label, "per": INDICATORS[name].per,
+                   "base": int(table[f"{name}_base"].iloc[0]) if f"{name}_base" in table.columns and len(table) else 1,
+                   "ratio": "relatief risico, gladgestreken (1 = zoals verwacht)" if f"{name}_rr" in table.columns
+                   else "verhouding t.o.v. verwacht (1 = zoals verwacht)"}
+            for name in indicators
+        },
+        "signals": {code: text for text, code in codes.items()},
+        "labels": {"hidden": HIDDEN_LABEL, "few": FEW_LABEL, "noData": NO_DATA_LABEL},
+        "style": {"hiddenFill": HIDDEN_FILL, "hatch": HATCH_COLOUR, "fewFill": FEW_FILL, "noDataFill": NO_DATA_FILL},
+        "period": period,
+        "synthetic": release.synthetic,
+        "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
+        "panel": _panel(release, title, period),
+    }
 
-    layers = [("meldingen", True)] + [(name, False) for name in INDICATORS if f"{name}_rate" in table.columns]
-    legends = []
-    for index, (name, is_score) in enumerate(layers):
-        spec = INDICATORS[name]
-        title = f"Signaal {spec.label.lower()}" if is_score else spec.label
-        frame, legend, method = _layer_frame(table, name, is_score)
-        frame = frame.assign(_tooltip=[_tooltip_html(r, name, period, release.synthetic) for _, r in frame.iterrows()])
-        features = frame[["code", "naam", "_fill", "_hidden", "_tooltip", "geometry"]]
-        group = folium.FeatureGroup(name=title, overlay=False, show=index == 0)
-        folium.GeoJson(
-            features.to_json(na="null", drop_id=True),
-            name=title,
-            style_function=lambda f, s=stripes: {
-                "fillColor": f["properties"]["_fill"],
-                "fillOpacity": 0.85,
-                "color": "#444444",
-                "weight": 0.6,
-                **({"fillPattern": s} if f["properties"]["_hidden"] else {}),
-            },
-            highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
-            tooltip=folium.GeoJsonTooltip(fields=["_tooltip"], labels=False, sticky=True),
-        ).add_to(group)
-        group.add_to(fmap)
-        legends.append((title, legend, method))
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
 
-    legend_html = "".join(
-        f'<div class="hd-legend-layer"><b>{html.escape(t)}</b><br>{"<br>".join(rows)}'
-        f'<br><i style="background:{HIDDEN_FILL};background-image:repeating-linear-gradient(-45deg,#636363 0 2px,transparent 2px 6px)"></i>'
-        f"{HIDDEN_LABEL}<br><small>{html.escape(m)}</small></div>"
-        for t, rows, m in legends[:1]
+class _HelpendeLayers(MacroElement):
+    """Calls ``helpendeMap(map, config)`` after folium created the Leaflet map."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}helpendeMap({{ this._parent.get_name() }}, {{ this.config }});{% endmacro %}"
     )
-    banner = (
-        '<div class="hd-banner">SYNTHETISCHE DEMONSTRATIEDATA — geen echte meldingen, schulden of echtscheidingen</div>'
-        if release.synthetic else ""
-    )
-    where = f"gemeente {gemeente}" if gemeente else release.manifest.get("selection", {}).get("label", "")
-    panel = (
-        '<div class="hd-panel"><b>Wat deze kaart laat zien</b><br>'
-        f"Wijken in {html.escape(str(where))}, periode {period}. Het signaal vergelijkt het aantal meldingen met "
-        "wat je op grond van het aantal huishoudens en het regionale gemiddelde zou verwachten, met een 95%-interval. "
-        "Het is een signaal voor gesprek, geen oordeel over een huishouden. Meldingen zijn geen prevalentie. "
-        "Gearceerde wijken zijn beschermd: daar zijn te weinig waarnemingen om te tonen.<br>"
-        f"<small>Release {html.escape(release.id)} · Bron: CBS, Kadaster (CC BY 4.0)</small></div>"
-    )
-    style = (
-        "<style>.hd-legend{position:fixed;bottom:24px;left:12px;z-index:1000;background:#fff;padding:8px 10px;"
-        "font:13px/1.4 sans-serif;border:1px solid #999;border-radius:4px;max-width:280px}"
-        ".hd-legend i{display:inline-block;width:18px;height:12px;margin-right:6px;border:1px solid #777;vertical-align:middle}"
-        ".hd-panel{position:fixed;top:12px;left:56px;z-index:1000;background:#fff;padding:8px 10px;"
-        "font:13px/1.4 sans-serif;border:1px solid #999;border-radius:4px;max-width:360px}"
-        ".hd-banner{position:fixed;top:0;left:0;right:0;z-index:1001;background:#b35806;color:#fff;"
-        "text-align:center;font:bold 14px sans-serif;padding:4px}</style>"
-    )
-    fmap.get_root().html.add_child(
-        Element(f'{style}{banner}<div class="hd-legend" id="hd-legend">{legend_html}</div>{panel}')
-    )
+
+    def __init__(self, config: dict) -> None:
+        super().__init__()
+        self._name = "HelpendeLayers"
+        text = json.dumps(config, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        self.config = text.replace("</", "<\\/")
+
+
+def _title(release: Release, gemeente: str | None) -> str:
+    if gemeente:
+        name = gemeente_names(release).get(gemeente, gemeente)
+        return f"Gemeente {name} ({gemeente})"
+    return str(release.manifest.get("selection", {}).get("label", "")) or "Regio"
+
+
+def region_map(release: Release, *, gemeente: str | None = None, period: int | None = None,
+               settings: MapSettings | None = None, table: gpd.GeoDataFrame | None = None,
+               layers: list[Layer] | None = None) -> folium.Map:
+    """A folium map of the wijken of the release (or of one gemeente), self-contained and offline.
+
+    ``table``/``layers`` may be passed in (computed once over the whole release, so that a colour
+    means the same value on every map of the release); by default they are computed here.
+    """
+    settings = settings or MapSettings()
+    if table is None:
+        table = map_table(release, period=period)
+    if layers is None:
+        layers = layers_for(table)
+    if gemeente is not None:
+        keep = table["gemeente"].eq(gemeente)
+        layers = [replace(layer, classes=layer.classes[keep]) for layer in layers]
+        table = table[keep]
+    scope = "klassen berekend over alle wijken van deze release"
+    title = _title(release, gemeente)
+
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_start=10,
+                      location=[52.2, 5.3])
+    fmap._id = "hd"  # deterministic output: the release's hashes do not change from run to run
+    fmap.default_js, fmap.default_css = [], []
+    root = fmap.get_root()
+    root._id = "hd_root"
+    root.title = f"{title} — helpende-data"
+    root.header.add_child(Element(
+        assets.inline_css(assets.leaflet_css()) + assets.inline_css(assets.map_css())
+        + assets.inline_js(assets.leaflet_js()) + assets.inline_js(assets.map_js())
+        + (assets.inline_css(".folium-map{top:26px!important;height:calc(100% - 26px)!important}")
+           if release.synthetic else "")
+    ), name="hd_assets")
+    if settings.tiles_url:
+        folium.TileLayer(tiles=settings.tiles_url, attr=settings.tiles_attribution, name="achtergrond",
+                         control=False, max_zoom=19).add_to(fmap)
+    if release.synthetic:
+        root.html.add_child(Element(f'<div class="hd-banner" role="alert">{SYNTHETIC_BANNER}</div>'), name="hd_banner")
+    fmap.add_child(_HelpendeLayers(map_config(release, table, layers, title=title, scope=scope)), name="hd_layers")
     return fmap
 
 
-def render_release_maps(release: Release) -> dict[str, str]:
-    """All maps of a release as HTML: ``kaarten/regio.html`` and one per gemeente."""
-    maps = {"kaarten/regio.html": region_map(release).get_root().render()}
-    for gemeente in sorted(release.areas.loc[release.areas["level"].eq("gemeente"), "code"]):
-        maps[f"kaarten/{gemeente}.html"] = region_map(release, gemeente=gemeente).get_root().render()
-    return maps
+def render_release_maps(release: Release, settings: MapSettings | None = None) -> dict[str, str | bytes]:
+    """All maps of a release: ``kaarten/regio.html`` and one per gemeente, each with a print PNG."""
+    from dashboards.png import map_png
+
+    settings = settings or MapSettings()
+    table = map_table(release)
+    layers = layers_for(table)
+    out: dict[str, str | bytes] = {}
+    targets = [("regio", None)] + [
+        (code, code) for code in sorted(release.areas.loc[release.areas["level"].eq("gemeente"), "code"])
+    ]
+    for name, gemeente in targets:
+        fmap = region_map(release, gemeente=gemeente, settings=settings, table=table, layers=layers)
+        out[f"kaarten/{name}.html"] = fmap.get_root().render()
+        if settings.png:
+            out[f"kaarten/{name}.png"] = map_png(release, table, layers[0], gemeente=gemeente,
+                                                 title=_title(release, gemeente), dpi=settings.png_dpi)
+    return out

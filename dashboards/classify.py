@@ -1,0 +1,150 @@
+"""Map layers: which areas get which colour, and the legend that says why.
+
+Pure functions over the map table (:func:`dashboards.data.map_table`); the HTML map and the PNG
+both draw from the same :class:`Layer`, so classes, colours and hatching are identical.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import mapclassify
+import numpy as np
+import pandas as pd
+
+from insights.disclosure.primary import Status
+from insights.indicators import DENOMINATORS, INDICATORS
+
+__all__ = [
+    "FEW", "FEW_LABEL", "HIDDEN", "HIDDEN_LABEL", "HIDDEN_FILL", "HATCH_COLOUR", "FEW_FILL", "NO_DATA",
+    "NO_DATA_LABEL", "Layer", "fmt", "layers_for", "area_state",
+]
+
+HIDDEN_LABEL = "beschermd: te weinig waarnemingen"
+FEW_LABEL = "te weinig huishoudens/inwoners om te tonen"
+NO_DATA_LABEL = "geen gegevens"
+# Area states that are not a data class. Letters, never a number: a 0 could be read as a value.
+HIDDEN, FEW, NO_DATA = "b", "w", "n"
+HIDDEN_FILL = "#d9d9d9"   # neutral grey, not in any palette below
+HATCH_COLOUR = "#636363"
+FEW_FILL = "#f7f7f7"
+NO_DATA_FILL = "#ffffff"
+
+# ColorBrewer schemes marked colour-blind safe (colorbrewer2.org): sequential YlOrBr for rates,
+# diverging PuOr for the relative risk (purple = lower, orange = higher than expected).
+YLORBR = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]
+YLORBR_K = {1: ["#fe9929"], 2: ["#fed98e", "#d95f0e"], 3: ["#fff7bc", "#fec44f", "#d95f0e"],
+            4: ["#ffffd4", "#fed98e", "#fe9929", "#cc4c02"], 5: YLORBR}
+PUOR = ["#542788", "#998ec3", "#f7f7f7", "#f1a340", "#b35806"]
+SHORT_TITLES = {"schulden": "Problematische schulden", "echtscheidingen": "Echtscheidingen",
+                "meldingen": "Meldingen Veilig Thuis", "hermeldingen": "Hermeldingen Veilig Thuis"}
+RISK_BREAKS = [0.8, 0.95, 1.05, 1.25]
+RISK_LABELS = ["lager (< 0,80)", "iets lager (0,80 – 0,95)", "zoals verwacht (0,95 – 1,05)",
+               "iets hoger (1,05 – 1,25)", "hoger (≥ 1,25)"]
+
+
+def fmt(value: object, digits: int = 1) -> str:
+    """Dutch number: comma decimals; '—' for missing."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value):.{digits}f}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One switchable layer of a map.
+
+    ``classes`` holds per area (aligned with the table) a class number 0..k-1 into ``colours``, or
+    one of :data:`HIDDEN`, :data:`FEW`, :data:`NO_DATA`.
+    """
+
+    key: str
+    title: str
+    indicator: str
+    score: bool
+    colours: list[str]
+    edges: list[str]
+    method: str
+    classes: pd.Series
+
+
+def area_state(table: pd.DataFrame, name: str) -> pd.Series:
+    """Per area: 'p' (published), :data:`HIDDEN`, :data:`FEW` or :data:`NO_DATA` for indicator ``name``.
+
+    :data:`FEW` marks areas hidden because of their public CBS size (too few households, or a
+    households/inhabitants denominator below its floor); every other hidden cell is
+    :data:`HIDDEN` — the map never tells primary from secondary suppression.
+    """
+    status = table.get(f"{name}_status", pd.Series(pd.NA, index=table.index))
+    spec = INDICATORS[name]
+    few = status.eq(Status.few_households)
+    if spec.denominator in DENOMINATORS:
+        few |= status.eq(Status.small_denominator)
+    hidden = status.isin(Status.hidden)
+    state = pd.Series(NO_DATA, index=table.index, dtype="object")
+    state[status.eq(Status.published).fillna(False).astype(bool)] = "p"
+    state[hidden.fillna(False).astype(bool)] = HIDDEN
+    state[few.fillna(False).astype(bool)] = FEW
+    return state
+
+
+def _rate_classes(values: pd.Series) -> tuple[pd.Series, list[str], str]:
+    y = values.astype(float)
+    distinct = int(y.nunique())
+    k = min(5, distinct)
+    if k < 2:
+        return pd.Series(0, index=values.index), [fmt(y.max()) if len(y) else "—"], "één klasse (te weinig verschillende waarden)"
+    skew = float(pd.Series(y).skew()) if len(y) > 2 else 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if abs(skew) > 1 and len(y) >= 20:
+            scheme = mapclassify.FisherJenks(y.to_numpy(), k=k)
+            method = "natuurlijke grenzen (Fisher-Jenks, mapclassify): de verdeling is scheef"
+        else:
+            scheme = mapclassify.Quantiles(y.to_numpy(), k=k)
+            method = "kwantielen (mapclassify): elke klasse ongeveer evenveel wijken"
+    bins = list(dict.fromkeys(float(b) for b in scheme.bins))
+    yb = np.searchsorted(bins, y.to_numpy(), side="left")
+    lows = [float(y.min()), *bins[:-1]]
+    edges = [f"{fmt(lo)} – {fmt(hi)}" if i == 0 else f"> {fmt(lo)} – {fmt(hi)}" for i, (lo, hi) in enumerate(zip(lows, bins))]
+    return pd.Series(yb, index=values.index), edges, method
+
+
+def layers_for(table: pd.DataFrame) -> list[Layer]:
+    """The layers of a map: the risk score of meldingen first, then each indicator's rate."""
+    layers: list[Layer] = []
+    if "meldingen_status" in table.columns:
+        state = area_state(table, "meldingen")
+        score_col = "meldingen_rr" if "meldingen_rr" in table.columns else "meldingen_smr"
+        values = table[score_col].astype("Float64")
+        shown = state.eq("p") & values.notna()
+        classes = state.where(~shown)
+        classes[state.eq("p") & values.isna()] = NO_DATA
+        if shown.any():
+            scheme = mapclassify.UserDefined(values[shown].astype(float).to_numpy(), bins=[*RISK_BREAKS, math.inf])
+            classes[shown] = scheme.yb
+        what = "gladgestreken relatief risico (empirisch Bayes)" if score_col.endswith("_rr") else "verhouding waargenomen/verwacht"
+        layers.append(Layer(
+            key="risico", title="Risicosignaal meldingen", indicator="meldingen", score=True,
+            colours=PUOR, edges=RISK_LABELS,
+            method=f"{what}; vaste klassen (mapclassify UserDefined) rond 1 = zoals verwacht in de regio",
+            classes=classes,
+        ))
+    for name, spec in INDICATORS.items():
+        if f"{name}_rate" not in table.columns:
+            continue
+        state = area_state(table, name)
+        values = table[f"{name}_rate"].astype("Float64")
+        shown = state.eq("p") & values.notna()
+        classes = state.where(~shown)
+        classes[state.eq("p") & values.isna()] = NO_DATA
+        edges, method = ["—"], "geen gepubliceerde waarden"
+        if shown.any():
+            yb, edges, method = _rate_classes(values[shown])
+            classes[shown] = yb
+        colours = YLORBR_K[len(edges)]
+        layers.append(Layer(key=name, title=f"{SHORT_TITLES.get(name, spec.label)} ({spec.per})", indicator=name, score=False,
+                            colours=colours, edges=edges, method=f"{method}; {spec.per}", classes=classes))
+    return layers
