@@ -1,50 +1,225 @@
-"""Small, typed dependencies the routes declare in their signatures."""
+"""Small, typed dependencies the routes declare in their signatures.
+
+Credentials (``X-API-Key`` or ``Authorization: Bearer``) become a :class:`~api.keys.Principal`;
+``require_role`` checks the role; routes check the area scope with :func:`check_area`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
-from api.errors import NotFound
+from api.errors import InvalidApiKey, NotFound, OutsideKeyScope, RoleNotAllowed
+from api.keys import Principal, Role
 from api.store import LoadedRelease
 from geo.errors import HelpendeDataError
 
-__all__ = ["ActiveRelease", "BBox", "active_release", "bbox_query", "period_query"]
+__all__ = [
+    "ActiveRelease", "BBox", "CRS84", "CRS_RD", "Period", "PrincipalDep", "Reader", "Policy", "Steward",
+    "active_release", "bbox_query", "map_reader", "check_area", "current_principal", "period_query", "require_role",
+    "strict_query",
+]
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS_RD = "http://www.opengis.net/def/crs/EPSG/0/28992"
+SUPPORTED_CRS = (CRS84, CRS_RD)
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+                              description="API-sleutel (rol + gebieden), uitgegeven door de beheerder")
+bearer = HTTPBearer(auto_error=False, scheme_name="Oidc", bearerFormat="JWT",
+                    description="OIDC access token (JWT) van de identity provider")
 
 
 def active_release(request: Request) -> LoadedRelease:
-    return request.app.state.store.get()
+    loaded = request.app.state.store.get()
+    request.state.release_id = loaded.release.id
+    return loaded
 
 
 ActiveRelease = Annotated[LoadedRelease, Depends(active_release)]
 
 
+def current_principal(
+    request: Request,
+    key: Annotated[str | None, Security(api_key_header)],
+    token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> Principal:
+    principal = None
+    if token is not None and token.scheme.lower() != "bearer":
+        token = None
+    if token is not None and request.app.state.jwt is not None:
+        principal = request.app.state.jwt.verify(token.credentials)
+    elif key is not None:
+        principal = request.app.state.keys.lookup(key)
+        if principal is None:
+            raise InvalidApiKey("unknown API key")
+    if principal is None:
+        raise InvalidApiKey("no credentials: send an X-API-Key header or an 'Authorization: Bearer' token")
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+basic = HTTPBasic(auto_error=False, scheme_name="KaartSleutel",
+                  description="Alleen voor kaarten in de browser: de API-sleutel als wachtwoord (gebruikersnaam vrij)")
+
+
+def map_reader(
+    request: Request,
+    key: Annotated[str | None, Security(api_key_header)],
+    token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    login: Annotated[HTTPBasicCredentials | None, Security(basic)],
+) -> Principal:
+    """Like :func:`current_principal`, and also the key as an HTTP Basic password (for browsers)."""
+    if key is None and login is not None:
+        key, token = login.password, None
+    if token is not None and token.scheme.lower() != "bearer":
+        token = None
+    principal = current_principal(request, key, token)
+    strict_query(request)
+    return principal
+
+
+def require_role(*allowed: Role) -> Callable[..., Principal]:
+    names = tuple(str(r) for r in allowed)
+
+    def check(request: Request, principal: PrincipalDep) -> Principal:
+        if principal.role not in allowed:
+            raise RoleNotAllowed(principal.role, names)
+        strict_query(request)  # after authentication: no 400 hints to callers without a key
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(require_role(Role.wijkteam, Role.policy, Role.steward))]
+Policy = Annotated[Principal, Depends(require_role(Role.policy, Role.steward))]
+Steward = Annotated[Principal, Depends(require_role(Role.steward))]
+
+
+def check_area(request: Request, principal: Principal, code: str, gemeente: str | None, regio: str | None) -> None:
+    """403 unless ``principal`` covers the area; records the area for the access log."""
+    request.state.area = code
+    if not principal.covers(code, gemeente, regio):
+        raise OutsideKeyScope(f"area {code}")
+
+
+def check_filter(request: Request, principal: Principal, loaded: LoadedRelease, *, gemeente: str | None,
+                 regio: str | None, code: str | None = None) -> None:
+    """403 unless ``principal`` may ask for everything in ``gemeente`` / ``regio``."""
+    request.state.area = code or gemeente or regio
+    if gemeente is not None and regio is None:
+        regio = loaded.gemeente_regio.get(gemeente)
+        if regio is not None and principal.covers(gemeente, gemeente, regio):
+            return
+    if not principal.covers_filter(gemeente=gemeente, regio=regio):
+        raise OutsideKeyScope(f"gemeente {gemeente}" if gemeente else f"regio {regio}")
+
+
+_ALLOWED: dict[int, frozenset[str]] = {}
+
+
+def strict_query(request: Request) -> None:
+    """400 for a query parameter the operation does not define (OGC /req/core/query-param-unknown)."""
+    route = request.scope.get("route")
+    if route is None:
+        return
+    allowed = _ALLOWED.get(id(route))
+    if allowed is None:
+        names, stack = set(), [route.dependant]
+        while stack:
+            dependant = stack.pop()
+            names |= {p.alias for p in dependant.query_params}
+            stack.extend(dependant.dependencies)
+        names |= {p["name"] for p in (route.openapi_extra or {}).get("parameters", []) if p.get("in") == "query"}
+        allowed = _ALLOWED[id(route)] = frozenset(names)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise HelpendeDataError(f"unknown query parameter(s) {unknown}; this operation accepts {sorted(allowed)}")
+
+
+_NUM = r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
+_BBOX = re.compile(rf"^{_NUM}(,{_NUM}){{3}}(,{_NUM},{_NUM})?$")
+
+BBOX_PARAMETER = {
+    "name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,
+    "description": "Alleen gebieden die deze rechthoek raken: minLon,minLat,maxLon,maxLat in CRS84 "
+                   "(of in de CRS van bbox-crs), bv. 5.9,52.4,6.3,52.6. Zes getallen (3D) mag ook; de hoogte telt niet.",
+    "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number", "format": "double"}},
+}
+
+
 def bbox_query(
-    bbox: Annotated[
-        str | None,
-        Query(description="minLon,minLat,maxLon,maxLat in CRS84 (WGS84 lon/lat), e.g. 5.9,52.4,6.3,52.6",
-              pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$"),
-    ] = None,
-) -> tuple[float, float, float, float] | None:
-    if bbox is None:
+    request: Request,
+    bbox_crs: Annotated[Literal["http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/28992"],
+                        Query(alias="bbox-crs", description="CRS van bbox (OGC API Features deel 2)")] = CRS84,
+) -> tuple[tuple[float, float, float, float], str] | None:
+    raw = request.query_params.get("bbox")
+    if bbox_crs not in SUPPORTED_CRS:
+        raise HelpendeDataError(f"bbox-crs {bbox_crs!r} is not supported; use one of {list(SUPPORTED_CRS)}")
+    if raw is None:
         return None
-    minx, miny, maxx, maxy = (float(v) for v in bbox.split(","))
+    if not _BBOX.match(raw):
+        raise HelpendeDataError(f"bbox {raw!r}: expected 4 or 6 comma-separated numbers, e.g. 5.9,52.4,6.3,52.6")
+    values = [float(v) for v in raw.split(",")]
+    minx, miny, maxx, maxy = (values[0], values[1], values[2], values[3]) if len(values) == 4 else \
+        (values[0], values[1], values[3], values[4])
     if minx > maxx or miny > maxy:
-        raise HelpendeDataError(f"bbox {bbox!r}: minimum larger than maximum (expected minLon,minLat,maxLon,maxLat)")
-    return minx, miny, maxx, maxy
+        raise HelpendeDataError(f"bbox {raw!r}: minimum larger than maximum (expected minLon,minLat,maxLon,maxLat)")
+    return (minx, miny, maxx, maxy), bbox_crs
 
 
-BBox = Annotated[tuple[float, float, float, float] | None, Depends(bbox_query)]
+BBox = Annotated[tuple[tuple[float, float, float, float], str] | None, Depends(bbox_query)]
+
+_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$")
+
+
+def _year(text: str, default: int) -> int:
+    if text in ("", ".."):
+        return default
+    match = _DATE.match(text)
+    if not match:
+        raise HelpendeDataError(f"datetime {text!r}: expected RFC 3339, e.g. 2024-06-30 or 2024-01-01T00:00:00Z")
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise HelpendeDataError(f"datetime {text!r}: {exc}") from exc
+    return int(match.group(1))
 
 
 def period_query(
     loaded: ActiveRelease,
     periode: Annotated[int | None, Query(ge=1900, le=2100, description="Jaar; standaard het laatste jaar van de release")] = None,
+    datetime: Annotated[str | None, Query(description="Moment of interval (RFC 3339), bv. 2024-06-30 of "
+                                          "2024-01-01T00:00:00Z/2024-12-31T23:59:59Z; moet in één jaar (periode) vallen",
+                                          max_length=64)] = None,
 ) -> int:
     periods = loaded.release.periods
+    if datetime is not None:
+        if periode is not None:
+            raise HelpendeDataError("give periode or datetime, not both")
+        start, _, end = datetime.partition("/")
+        first = _year(start, min(periods))
+        last = _year(end, max(periods)) if "/" in datetime else first
+        if first > last:
+            raise HelpendeDataError(f"datetime {datetime!r}: start after end")
+        years = [p for p in periods if first <= p <= last]
+        if len(years) != 1:
+            raise HelpendeDataError(
+                f"datetime {datetime!r} covers periodes {years or 'none'} of {periods}; items are served per periode, "
+                "ask one year")
+        return years[0]
     if periode is None:
         return max(periods)
     if periode not in periods:
         raise NotFound(f"periode {periode} is not in this release; available: {periods}")
     return periode
+
+
+Period = Annotated[int, Depends(period_query)]

@@ -1,12 +1,16 @@
-"""The active release in memory, with GeoJSON features serialised once per release.
+"""The active release in memory, with every response body prepared once per release.
 
-The store re-reads the ``current`` pointer at most once per second; a new release is loaded
-completely before it replaces the old one, so a request never sees half of a release.
+The store re-reads the ``current`` pointer at most once per ``check_interval_s``. A new release is
+loaded in a background thread, its files are checked against the SHA-256 hashes in its manifest,
+and only a completely loaded, verified release replaces the old one; until then (or when the new
+one is broken) requests keep getting the old release. A request therefore never sees half of one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,68 +20,154 @@ import numpy as np
 import pandas as pd
 
 from geo.geometry import to_wgs84
+from insights.errors import ReleaseNotFound
+from insights.indicators import INDICATORS
 from insights.release import Release, current_release_dir, load_release
 from insights.views import wide_table
 
-__all__ = ["LEVELS", "LayerData", "LoadedRelease", "ReleaseStore"]
+__all__ = ["LEVELS", "LayerData", "LoadedRelease", "ReleaseStore", "Table"]
+
+log = logging.getLogger("helpende.api.store")
 
 # collection id → area level
 LEVELS = {"wijken": "wijk", "gemeenten": "gemeente", "regios": "regio"}
+# columns a cell table may never carry to the API (a raw count never exists in a release; belt and braces)
+FORBIDDEN_COLUMNS = {"count", "aantal", "raw_count"}
 
 
 def _jsonable(value: object) -> object:
-    if value is None or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
         return None if np.isnan(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
     return value
+
+
+def _dumps(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @dataclass
 class LayerData:
-    """One collection for one period: features as JSON bytes, in release order (by code)."""
+    """One collection for one period: features as JSON bytes (CRS84 and RD New), in release order (by code)."""
 
     codes: list[str]
-    features: list[bytes]
+    features: list[bytes]  # CRS84
+    features_rd: list[bytes]  # EPSG:28992
     bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy in CRS84
+    bounds_rd: np.ndarray  # same in EPSG:28992
     gemeente: list[str | None]
     regio: list[str | None]
     index: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
+class Table:
+    """A long table of published rows with columns to filter on, and each row pre-serialised."""
+
+    frame: pd.DataFrame
+    json_rows: list[bytes]
+    csv_header: bytes
+    csv_rows: list[bytes]
+    columns: dict[str, np.ndarray]  # code, level, gemeente, regio, period, indicator
+
+    @classmethod
+    def build(cls, frame: pd.DataFrame) -> "Table":
+        frame = frame.reset_index(drop=True)
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        json_rows = [_dumps({k: _jsonable(v) for k, v in r.items()}) for r in records]
+        lines = frame.to_csv(index=False, lineterminator="\n").encode().split(b"\n")
+        columns = {c: frame[c].astype(object).to_numpy() for c in ("code", "level", "gemeente", "regio", "indicator")}
+        columns["period"] = frame["period"].to_numpy(dtype=np.int64)
+        return cls(frame, json_rows, lines[0], lines[1:1 + len(frame)], columns)
+
+    def select(self, **criteria: object) -> np.ndarray:
+        """Row positions matching every non-None criterion (equality only: rows are never combined)."""
+        mask = np.ones(len(self.frame), dtype=bool)
+        for name, value in criteria.items():
+            if value is not None:
+                mask &= self.columns[name] == value
+        return np.flatnonzero(mask)
+
+
+@dataclass
 class LoadedRelease:
     release: Release
     layers: dict[tuple[str, int], LayerData]
+    cijfers: Table  # published figures + scores, for policy staff
+    cellen: Table  # the suppression pattern with reasons and audit columns, for stewards
+    geometry: dict[str, bytes]  # code → GeoJSON geometry in CRS84
+    regels: str  # the rules file text the release was protected with
+    gemeente_regio: dict[str, str]  # gemeente code → veiligheidsregio code
 
     @classmethod
     def build(cls, release: Release) -> "LoadedRelease":
         layers: dict[tuple[str, int], LayerData] = {}
+        geometry: dict[str, bytes] = {}
         for collection, level in LEVELS.items():
             areas = release.areas[release.areas["level"].eq(level)].reset_index(drop=True)
             if areas.empty:
                 continue
             wgs = to_wgs84(areas, decimals=6)
-            geometries = [json.dumps(g.__geo_interface__, separators=(",", ":")) for g in wgs.geometry]
-            bounds = wgs.geometry.bounds.to_numpy()
+            geoms = [_dumps(g.__geo_interface__) for g in wgs.geometry]
+            rd = areas.set_geometry(areas.geometry.set_precision(0.01))
+            geoms_rd = [_dumps(g.__geo_interface__) for g in rd.geometry]
+            geometry.update(zip(areas["code"], geoms))
             for period in release.periods:
                 table = wide_table(release, level=level, period=period).set_index("code").reindex(areas["code"])
-                features = []
-                for code, geometry in zip(areas["code"], geometries):
+                features, features_rd = [], []
+                for code, g84, grd in zip(areas["code"], geoms, geoms_rd):
                     props = {"code": code, "periode": period, "synthetisch": release.synthetic,
                              **{k: _jsonable(v) for k, v in table.loc[code].items()}}
-                    features.append(
-                        (f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geometry},"properties":'
-                         f'{json.dumps(props, ensure_ascii=False, separators=(",", ":"))}}}').encode()
-                    )
+                    head = b'{"type":"Feature","id":' + _dumps(code) + b',"geometry":'
+                    tail = b',"properties":' + _dumps(props) + b"}"
+                    features.append(head + g84 + tail)
+                    features_rd.append(head + grd + tail)
                 layers[(collection, period)] = LayerData(
-                    codes=list(areas["code"]), features=features, bounds=bounds,
+                    codes=list(areas["code"]), features=features, features_rd=features_rd,
+                    bounds=wgs.geometry.bounds.to_numpy(), bounds_rd=areas.geometry.bounds.to_numpy(),
                     gemeente=list(areas["gemeente"]), regio=list(areas["regio"]),
                     index={c: i for i, c in enumerate(areas["code"])},
                 )
-        return cls(release=release, layers=layers)
+        regels_path = release.path / "regels.toml"
+        return cls(release=release, layers=layers, cijfers=Table.build(_cijfers(release)),
+                   cellen=Table.build(_cellen(release)), geometry=geometry,
+                   regels=regels_path.read_text(encoding="utf-8") if regels_path.exists() else "",
+                   gemeente_regio={str(g): str(r) for g, r in release.areas[["gemeente", "regio"]].dropna().itertuples(index=False)})
+
+
+def _cellen(release: Release) -> pd.DataFrame:
+    """Every published cell with whatever protection/audit columns the release holds (never a raw count)."""
+    cells = release.cells.drop(columns=[c for c in release.cells.columns if c in FORBIDDEN_COLUMNS])
+    names = release.areas[["code", "naam"]]
+    return names.merge(cells, on="code", how="right")[["code", "naam", *[c for c in cells.columns if c != "code"]]]
+
+
+def _cijfers(release: Release) -> pd.DataFrame:
+    """Published figures and scores per area × period × indicator; hidden values stay NA (null), never 0."""
+    cells = release.cells[["code", "level", "gemeente", "regio", "period", "indicator", "value", "status", "denominator"]]
+    frame = release.areas[["code", "naam"]].merge(cells, on="code", how="right")
+    scale = frame["indicator"].map({k: v.scale for k, v in INDICATORS.items()}).astype("Float64")
+    frame["rate"] = (frame["value"].astype("Float64") / frame["denominator"].astype("Float64") * scale).round(2)
+    frame["rate_scale"] = scale.astype("Int64")
+    frame = frame.merge(release.scores, on=["code", "period", "indicator"], how="left")
+    for col in frame.columns:
+        if str(frame[col].dtype) in ("Float64", "float64"):
+            frame[col] = frame[col].round(4)
+    frame["synthetisch"] = release.synthetic
+    return frame
+
+
+def verify_outputs(folder: Path, manifest: dict) -> None:
+    """Raise unless every file the manifest lists exists with the listed SHA-256."""
+    for relative, digest in manifest.get("outputs", {}).items():
+        path = folder / relative
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            raise ReleaseNotFound(f"{folder.name}: {relative} is missing or differs from its manifest hash")
 
 
 class ReleaseStore:
@@ -89,14 +179,56 @@ class ReleaseStore:
         self._loaded: LoadedRelease | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._loading: str | None = None  # folder being loaded in the background
+        self.last_error: str | None = None
+
+    def _load(self, folder: Path) -> LoadedRelease:
+        release = load_release(folder)
+        verify_outputs(folder, release.manifest)
+        return LoadedRelease.build(release)
+
+    def _load_in_background(self, folder: Path) -> None:
+        try:
+            loaded = self._load(folder)
+        except Exception as exc:  # keep serving the old release; retry at the next check
+            self.last_error = f"{folder.name}: {exc}"
+            log.error("release %s not activated, still serving %s: %s", folder.name,
+                      self._loaded.release.id if self._loaded else None, exc)
+        else:
+            self._loaded, self.last_error = loaded, None
+        finally:
+            self._loading = None
 
     def get(self) -> LoadedRelease:
         now = time.monotonic()
-        if self._loaded is None or now - self._checked_at >= self.check_interval_s:
-            with self._lock:
-                if self._loaded is None or now - self._checked_at >= self.check_interval_s:
+        if self._loaded is not None and now - self._checked_at < self.check_interval_s:
+            return self._loaded
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load(current_release_dir(self.releases_dir))
+                self._checked_at = time.monotonic()
+                return self._loaded
+            if now - self._checked_at >= self.check_interval_s:
+                self._checked_at = now
+                try:
                     folder = current_release_dir(self.releases_dir)
-                    if self._loaded is None or self._loaded.release.path != folder:
-                        self._loaded = LoadedRelease.build(load_release(folder))
-                    self._checked_at = now
+                except ReleaseNotFound as exc:
+                    self.last_error = str(exc)
+                    return self._loaded
+                if folder != self._loaded.release.path and self._loading != str(folder):
+                    self._loading = str(folder)
+                    threading.Thread(target=self._load_in_background, args=(folder,), daemon=True).start()
         return self._loaded
+
+    @property
+    def current_id(self) -> str | None:
+        return self._loaded.release.id if self._loaded else None
+
+    def manifests(self) -> list[dict]:
+        """Manifests of every complete release in the folder, newest first."""
+        out = []
+        for folder in sorted(self.releases_dir.iterdir(), reverse=True):
+            manifest = folder / "manifest.json"
+            if folder.is_dir() and not folder.name.startswith(".") and manifest.exists():
+                out.append(json.loads(manifest.read_text(encoding="utf-8")))
+        return out

@@ -1,27 +1,58 @@
-"""OGC API Features routes over every layer of a release, built by one factory."""
+"""OGC API Features routes over every layer of a release, built by one factory.
+
+Part 1 core plus Part 2 CRS: geometries in CRS84 unless ``crs`` asks for EPSG:28992 (RD New); the
+``Content-Crs`` header names the CRS of the body. Readers see only the areas of their key: a list
+without filters is narrowed to the key's areas; an explicit filter or a single item outside them is 403.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from api.dependencies import ActiveRelease, BBox, period_query
-from api.errors import NotFound
-from api.store import LEVELS
-from geo.errors import UnknownAreaCode
+from api.dependencies import (
+    BBOX_PARAMETER, CRS84, CRS_RD, SUPPORTED_CRS, ActiveRelease, BBox, Period, Reader, check_area, check_filter,
+    
+)
+from api.errors import NotFound, problem_responses
+from api.store import LEVELS, LoadedRelease
+from geo.errors import HelpendeDataError, UnknownAreaCode
 
-__all__ = ["FeaturesFactory", "CRS84", "GEOJSON"]
+__all__ = ["FeaturesFactory", "CRS84", "CRS_RD", "GEOJSON"]
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
 _TITLES = {"wijken": "Wijken", "gemeenten": "Gemeenten", "regios": "Veiligheidsregio's"}
+CollectionId = Annotated[str, Path(description="wijken, gemeenten of regios", pattern=r"^[a-z]{1,32}$")]
+FeatureId = Annotated[str, Path(description="CBS-code, bv. WK019301, GM0193 of VR04", pattern=r"^[A-Z]{2}\d{2,8}$")]
+Crs = Annotated[Literal[
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/28992"],
+    Query(description="CRS van de geometrieën in het antwoord (OGC API Features deel 2)")]
+
+_LINK = {"type": "object", "required": ["href", "rel"],
+         "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"},
+                        "title": {"type": "string"}}}
+_FEATURE = {"type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"},
+                           "geometry": {"type": "object", "nullable": True},
+                           "properties": {"type": "object", "nullable": True},
+                           "links": {"type": "array", "items": _LINK}}}
+_FEATURE_COLLECTION = {"type": "object", "required": ["type", "features"],
+                       "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
+                                      "features": {"type": "array", "items": _FEATURE},
+                                      "links": {"type": "array", "items": _LINK},
+                                      "timeStamp": {"type": "string", "format": "date-time"},
+                                      "numberMatched": {"type": "integer", "minimum": 0},
+                                      "numberReturned": {"type": "integer", "minimum": 0}}}
+_CRS_HEADER = {"Content-Crs": {"description": "CRS van de geometrieën, tussen < en >", "schema": {"type": "string"}}}
+_ERRORS = problem_responses(400, 401, 403, 404, 503)
 
 
-def _geojson(body: bytes) -> Response:
-    return Response(body, media_type=GEOJSON, headers={"Content-Crs": f"<{CRS84}>"})
+def _geojson(body: bytes, crs: str) -> Response:
+    return Response(body, media_type=GEOJSON, headers={"Content-Crs": f"<{crs}>"})
 
 
 @dataclass
@@ -33,97 +64,136 @@ class FeaturesFactory:
     router: APIRouter = field(default_factory=lambda: APIRouter(tags=["Features"]))
 
     def __post_init__(self) -> None:
-        self.router.add_api_route("/collections", self.collections, methods=["GET"], summary="Collecties")
-        self.router.add_api_route("/collections/{collectionId}", self.collection, methods=["GET"], summary="Collectie")
+        deps: list = []
+        self.router.add_api_route("/collections", self.collections, methods=["GET"], summary="Collecties",
+                                  dependencies=deps, responses=_ERRORS, operation_id="getCollections")
+        self.router.add_api_route("/collections/{collectionId}", self.collection, methods=["GET"],
+                                  summary="Collectie", dependencies=deps, responses=_ERRORS,
+                                  operation_id="getCollection")
         self.router.add_api_route(
             "/collections/{collectionId}/items", self.items, methods=["GET"], summary="Gebieden met cijfers",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}}}},
+            response_class=Response, dependencies=deps, operation_id="getFeatures",
+            responses={200: {"description": "Gebieden (GeoJSON FeatureCollection)", "headers": _CRS_HEADER,
+                             "content": {GEOJSON: {"schema": _FEATURE_COLLECTION}}}, **_ERRORS},
+            openapi_extra={"parameters": [BBOX_PARAMETER]},
         )
         self.router.add_api_route(
             "/collections/{collectionId}/items/{featureId}", self.item, methods=["GET"], summary="Eén gebied",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}}}},
+            response_class=Response, dependencies=deps, operation_id="getFeature",
+            responses={200: {"description": "Eén gebied (GeoJSON Feature)", "headers": _CRS_HEADER,
+                             "content": {GEOJSON: {"schema": _FEATURE}}}, **_ERRORS},
         )
 
-    def _describe(self, request: Request, loaded, collection_id: str) -> dict:
-        base = str(request.base_url).rstrip("/") + "/v1"
+    def _describe(self, base: str, loaded: LoadedRelease, collection_id: str) -> dict:
         layer = loaded.layers[(collection_id, max(loaded.release.periods))]
-        bounds = layer.bounds
+        b, r = layer.bounds, layer.bounds_rd
         return {
             "id": collection_id,
             "title": _TITLES[collection_id],
             "description": f"{_TITLES[collection_id]} met beschermde, afgeronde cijfers per periode"
             + (" (SYNTHETISCHE demonstratiedata)" if loaded.release.synthetic else ""),
             "extent": {
-                "spatial": {"bbox": [[float(bounds[:, 0].min()), float(bounds[:, 1].min()),
-                                      float(bounds[:, 2].max()), float(bounds[:, 3].max())]], "crs": CRS84},
+                "spatial": {"bbox": [[float(b[:, 0].min()), float(b[:, 1].min()),
+                                      float(b[:, 2].max()), float(b[:, 3].max())]], "crs": CRS84},
                 "temporal": {"interval": [[f"{min(loaded.release.periods)}-01-01T00:00:00Z",
-                                           f"{max(loaded.release.periods)}-12-31T23:59:59Z"]]},
+                                           f"{max(loaded.release.periods)}-12-31T23:59:59Z"]],
+                             "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
             },
             "itemType": "feature",
-            "crs": [CRS84],
+            "crs": [CRS84, CRS_RD],
+            "storageCrs": CRS_RD,
+            "storageCrsBbox": [[round(float(r[:, 0].min()), 2), round(float(r[:, 1].min()), 2),
+                                round(float(r[:, 2].max()), 2), round(float(r[:, 3].max()), 2)]],
             "links": [
-                {"href": f"{base}/collections/{collection_id}", "rel": "self", "type": "application/json", "title": "deze collectie"},
-                {"href": f"{base}/collections/{collection_id}/items", "rel": "items", "type": GEOJSON, "title": "gebieden"},
+                {"href": f"{base}/collections/{collection_id}", "rel": "self", "type": "application/json",
+                 "title": "deze collectie"},
+                {"href": f"{base}/collections/{collection_id}/items", "rel": "items", "type": GEOJSON,
+                 "title": "gebieden"},
             ],
         }
 
-    def _check(self, loaded, collection_id: str) -> None:
+    def _check(self, loaded: LoadedRelease, collection_id: str) -> None:
         if collection_id not in LEVELS or (collection_id, max(loaded.release.periods)) not in loaded.layers:
             available = sorted({c for c, _ in loaded.layers})
             raise NotFound(f"collection {collection_id!r} does not exist; available: {available}")
 
-    def collections(self, request: Request, loaded: ActiveRelease) -> dict:
+    def collections(self, request: Request, loaded: ActiveRelease, principal: Reader) -> dict:
         base = str(request.base_url).rstrip("/") + "/v1"
         ids = sorted({c for c, _ in loaded.layers}, key=list(LEVELS).index)
         return {
             "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "collecties"}],
-            "collections": [self._describe(request, loaded, c) for c in ids],
+            "collections": [self._describe(base, loaded, c) for c in ids],
         }
 
-    def collection(self, request: Request, loaded: ActiveRelease, collectionId: str) -> dict:
+    def collection(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId) -> dict:
         self._check(loaded, collectionId)
-        return self._describe(request, loaded, collectionId)
+        return self._describe(str(request.base_url).rstrip("/") + "/v1", loaded, collectionId)
 
     def items(
         self,
         request: Request,
         loaded: ActiveRelease,
-        collectionId: str,
+        principal: Reader,
+        collectionId: CollectionId,
         bbox: BBox,
-        period: Annotated[int, Depends(period_query)],
-        limit: Annotated[int | None, Query(ge=1, description="Aantal gebieden per pagina (standaard 100, maximaal 1000)")] = None,
-        offset: Annotated[int, Query(ge=0, description="Aantal over te slaan gebieden")] = 0,
+        period: Period,
+        limit: Annotated[int, Query(ge=1, le=1000, description="Aantal gebieden per pagina: standaard 100, minimaal 1, maximaal 1000")] = None,  # type: ignore[assignment]
+        offset: Annotated[int, Query(ge=0, le=1_000_000, description="Aantal over te slaan gebieden (volgt uit de next-link)")] = 0,
         gemeente: Annotated[str | None, Query(pattern=r"^GM\d{4}$", description="Alleen gebieden in deze gemeente")] = None,
         regio: Annotated[str | None, Query(pattern=r"^VR\d{2}$", description="Alleen gebieden in deze veiligheidsregio")] = None,
+        crs: Crs = CRS84,
     ) -> Response:
         self._check(loaded, collectionId)
+        if crs not in SUPPORTED_CRS:
+            raise HelpendeDataError(f"crs {crs!r} is not supported; use one of {list(SUPPORTED_CRS)}")
+        if gemeente is not None or regio is not None:
+            check_filter(request, principal, loaded, gemeente=gemeente, regio=regio)
         limit = min(limit or self.default_limit, self.max_limit)
         layer = loaded.layers[(collectionId, period)]
-        selected = range(len(layer.codes))
+        n = len(layer.codes)
+        if principal.all_areas:
+            selected = range(n)
+        else:
+            selected = [i for i in range(n) if principal.covers(layer.codes[i], layer.gemeente[i], layer.regio[i])]
         if gemeente is not None:
             selected = [i for i in selected if layer.gemeente[i] == gemeente]
         if regio is not None:
             selected = [i for i in selected if layer.regio[i] == regio]
         if bbox is not None:
-            minx, miny, maxx, maxy = bbox
-            b = layer.bounds
+            (minx, miny, maxx, maxy), bbox_crs = bbox
+            b = layer.bounds if bbox_crs == CRS84 else layer.bounds_rd
             selected = [i for i in selected if b[i, 0] <= maxx and b[i, 2] >= minx and b[i, 1] <= maxy and b[i, 3] >= miny]
-        selected = list(selected)
+        if not isinstance(selected, list):
+            selected = list(selected)
         page = selected[offset: offset + limit]
         url = request.url
         links = [{"href": str(url), "rel": "self", "type": GEOJSON, "title": "deze pagina"}]
         if offset + limit < len(selected):
             links.append({"href": str(url.include_query_params(offset=offset + limit, limit=limit)),
                           "rel": "next", "type": GEOJSON, "title": "volgende pagina"})
+        if offset > 0:
+            links.append({"href": str(url.include_query_params(offset=max(0, offset - limit), limit=limit)),
+                          "rel": "prev", "type": GEOJSON, "title": "vorige pagina"})
+        stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         tail = json.dumps({"numberMatched": len(selected), "numberReturned": len(page), "links": links,
-                           "timeStamp": loaded.release.manifest.get("created")}, separators=(",", ":"))
-        body = b'{"type":"FeatureCollection","features":[' + b",".join(layer.features[i] for i in page) + b"]," + tail[1:].encode()
-        return _geojson(body)
+                           "timeStamp": stamp}, separators=(",", ":"))
+        features = layer.features if crs == CRS84 else layer.features_rd
+        body = b'{"type":"FeatureCollection","features":[' + b",".join([features[i] for i in page]) + b"]," + tail[1:].encode()
+        return _geojson(body, crs)
 
-    def item(self, loaded: ActiveRelease, collectionId: str, featureId: str,
-             period: Annotated[int, Depends(period_query)]) -> Response:
+    def item(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId,
+             featureId: FeatureId, period: Period, crs: Crs = CRS84) -> Response:
         self._check(loaded, collectionId)
+        if crs not in SUPPORTED_CRS:
+            raise HelpendeDataError(f"crs {crs!r} is not supported; use one of {list(SUPPORTED_CRS)}")
         layer = loaded.layers[(collectionId, period)]
-        if featureId not in layer.index:
+        i = layer.index.get(featureId)
+        if i is None:
             raise UnknownAreaCode(featureId, f"not in collection {collectionId}")
-        return _geojson(layer.features[layer.index[featureId]])
+        check_area(request, principal, featureId, layer.gemeente[i], layer.regio[i])
+        base = str(request.base_url).rstrip("/") + "/v1"
+        links = [{"href": str(request.url), "rel": "self", "type": GEOJSON, "title": "dit gebied"},
+                 {"href": f"{base}/collections/{collectionId}", "rel": "collection", "type": "application/json",
+                  "title": "de collectie"}]
+        feature = (layer.features if crs == CRS84 else layer.features_rd)[i]
+        return _geojson(feature[:-1] + b',"links":' + json.dumps(links, separators=(",", ":")).encode() + b"}", crs)

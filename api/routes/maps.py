@@ -1,30 +1,71 @@
-"""Maps rendered into the release at build time, served as HTML."""
+"""Maps rendered into the release at build time, served as HTML, for the areas of the caller's key.
+
+A gemeente map (``GM0193``) needs a key that covers that gemeente (or its region); the region map
+(``regio``) needs a key that covers the whole region — policy and steward keys normally do, a
+wijkteam key only when it was issued for the whole region. Browsers cannot add an ``X-API-Key``
+header when opening a page, so these routes also accept the key as the password of HTTP Basic
+(any user name): the browser asks for it once.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
-from api.dependencies import ActiveRelease
-from api.errors import NotFound
+from api.dependencies import ActiveRelease, check_area, map_reader
+from api.errors import NotFound, problem_responses
+from api.keys import Principal
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["Kaarten"])
+router = APIRouter(tags=["Kaarten"], 
+                   responses=problem_responses(400, 401, 403, 404, 503))
 _NAME = re.compile(r"regio|GM\d{4}")
+MapReader = Annotated[Principal, Depends(map_reader)]
 
 
-@router.get("/kaarten", summary="Beschikbare kaarten")
-def list_maps(loaded: ActiveRelease) -> dict:
+def _regions(loaded) -> list[str]:
+    areas = loaded.release.areas
+    return sorted(areas.loc[areas["level"].eq("regio"), "code"])
+
+
+def _gemeente_regio(loaded, code: str) -> str | None:
+    areas = loaded.release.areas
+    match = areas.loc[areas["code"].eq(code), "regio"]
+    return None if match.empty else match.iloc[0]
+
+
+def _allowed(principal: Principal, loaded, naam: str) -> bool:
+    if naam == "regio":
+        return all(principal.covers(r, None, r) for r in _regions(loaded))
+    return principal.covers(naam, naam, _gemeente_regio(loaded, naam))
+
+
+@router.get("/kaarten", summary="Kaarten die deze sleutel mag zien", operation_id="getKaarten",
+            responses={200: {"description": "Kaarten", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["kaarten"], "properties": {"kaarten": {"type": "array", "items": {
+                    "type": "object", "properties": {"naam": {"type": "string"}, "href": {"type": "string"}}}}}}}}}})
+def list_maps(loaded: ActiveRelease, principal: MapReader) -> dict:
     names = sorted(p.stem for p in (loaded.release.path / "kaarten").glob("*.html"))
-    return {"kaarten": [{"naam": n, "href": f"kaarten/{n}"} for n in names]}
+    return {"kaarten": [{"naam": n, "href": f"kaarten/{n}"} for n in names if _allowed(principal, loaded, n)]}
 
 
-@router.get("/kaarten/{naam}", summary="Kaart (HTML)", response_class=HTMLResponse)
-def get_map(naam: str, loaded: ActiveRelease) -> HTMLResponse:
+@router.get("/kaarten/{naam}", summary="Kaart (HTML)", response_class=HTMLResponse, operation_id="getKaart",
+            responses={200: {"description": "Kaart", "content": {"text/html": {"schema": {"type": "string"}}}}})
+def get_map(request: Request, loaded: ActiveRelease, principal: MapReader,
+            naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> HTMLResponse:
     path = loaded.release.path / "kaarten" / f"{naam}.html"
     if not _NAME.fullmatch(naam) or not path.exists():
         raise NotFound(f"no map {naam!r} in release {loaded.release.id}")
+    if naam == "regio":
+        request.state.area = "regio"
+        if not _allowed(principal, loaded, naam):
+            from api.errors import OutsideKeyScope
+
+            raise OutsideKeyScope("the region map (needs a key for the whole region)")
+    else:
+        check_area(request, principal, naam, naam, _gemeente_regio(loaded, naam))
     return HTMLResponse(path.read_text(encoding="utf-8"))

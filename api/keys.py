@@ -1,0 +1,173 @@
+"""API keys: role + area scope per key, stored hashed in a JSON keys file (the embedded default).
+
+Keys file layout (``HELPENDE_API_KEYS_FILE``)::
+
+    {"keys": [{"id": "wijkteam-zwolle", "sha256": "<hex digest of the key>", "role": "wijkteam",
+               "gebieden": ["GM0193"]}]}
+
+``gebieden`` holds gemeente codes (``GM0193``), veiligheidsregio codes (``VR04``) or ``"*"`` (every
+area of the release). The plain key is shown once, when it is issued, and never stored. A lookup
+hashes the presented key (SHA-256) and compares digests with :func:`hmac.compare_digest`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from geo.errors import HelpendeDataError
+
+__all__ = ["ALL_AREAS", "KeyStore", "Principal", "Role", "issue_demo_keys", "issue_key"]
+
+ALL_AREAS = "*"
+_SCOPE = re.compile(r"^(GM\d{4}|VR\d{2}|\*)$")
+
+
+class Role(StrEnum):
+    wijkteam = "wijkteam"
+    policy = "policy"
+    steward = "steward"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a key id or a token subject, with a role and the areas it may see."""
+
+    id: str
+    role: Role
+    gebieden: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def all_areas(self) -> bool:
+        return ALL_AREAS in self.gebieden
+
+    @property
+    def scope_key(self) -> str:
+        return f"{self.role}:{','.join(sorted(self.gebieden))}"
+
+    def covers(self, code: str, gemeente: str | None, regio: str | None) -> bool:
+        """May this principal see the area ``code`` (a wijk, gemeente or regio)?
+
+        A regio-level area needs the whole region (or ``*``); a gemeente or wijk needs its gemeente
+        or its region.
+        """
+        if self.all_areas:
+            return True
+        if code.startswith("VR"):
+            return code in self.gebieden
+        return (gemeente in self.gebieden) or (regio in self.gebieden)
+
+    def covers_filter(self, *, gemeente: str | None = None, regio: str | None = None) -> bool:
+        """May this principal ask for everything in ``gemeente`` / ``regio``?"""
+        if self.all_areas:
+            return True
+        if regio is not None and regio not in self.gebieden:
+            return False
+        if gemeente is not None and gemeente not in self.gebieden and not (regio and regio in self.gebieden):
+            return False
+        return True
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _validate_scope(gebieden: list[str], where: str) -> frozenset[str]:
+    bad = [g for g in gebieden if not _SCOPE.match(str(g))]
+    if bad or not gebieden:
+        raise HelpendeDataError(f"{where}: gebieden must be a non-empty list of GMxxxx, VRxx or '*'; got {gebieden!r}")
+    return frozenset(gebieden)
+
+
+class KeyStore:
+    """The keys file in memory; re-read when its modification time changes (checked once a second)."""
+
+    def __init__(self, path: Path | None, *, check_interval_s: float = 1.0) -> None:
+        self.path = Path(path) if path is not None else None
+        self.check_interval_s = check_interval_s
+        self._by_digest: dict[str, tuple[str, Principal]] = {}
+        self._mtime: float | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+        self._reload()
+
+    def _reload(self) -> None:
+        if self.path is None or not self.path.exists():
+            self._by_digest, self._mtime = {}, None
+            return
+        mtime = self.path.stat().st_mtime
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        table: dict[str, tuple[str, Principal]] = {}
+        for i, entry in enumerate(data.get("keys", [])):
+            where = f"{self.path.name}, key {i + 1}"
+            try:
+                role = Role(entry["role"])
+                digest = str(entry["sha256"]).lower()
+                key_id = str(entry["id"])
+            except (KeyError, ValueError) as exc:
+                raise HelpendeDataError(f"{where}: needs id, sha256 and role (wijkteam|policy|steward): {exc}") from exc
+            if not re.fullmatch(r"[0-9a-f]{64}", digest):
+                raise HelpendeDataError(f"{where}: sha256 must be 64 hex digits")
+            table[digest] = (digest, Principal(key_id, role, _validate_scope(list(entry.get("gebieden", [])), where)))
+        self._by_digest, self._mtime = table, mtime
+
+    def _maybe_reload(self) -> None:
+        now = time.monotonic()
+        if now - self._checked_at < self.check_interval_s:
+            return
+        with self._lock:
+            self._checked_at = now
+            mtime = self.path.stat().st_mtime if self.path is not None and self.path.exists() else None
+            if mtime != self._mtime:
+                self._reload()
+
+    def lookup(self, key: str | None) -> Principal | None:
+        """The principal of ``key``, or ``None``; digests are compared in constant time."""
+        if not key:
+            return None
+        self._maybe_reload()
+        presented = _digest(key)
+        stored, principal = self._by_digest.get(presented, ("0" * 64, None))
+        if hmac.compare_digest(stored, presented) and principal is not None:
+            return principal
+        return None
+
+
+def issue_key(path: Path, role: Role | str, gebieden: list[str], *, key_id: str | None = None) -> str:
+    """Add a new key to the keys file (created with mode 0600) and return the plain key, once."""
+    role = Role(role)
+    scope = _validate_scope(list(gebieden), "issue_key")
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"keys": []}
+    key = f"hd_{secrets.token_urlsafe(32)}"
+    data["keys"].append({"id": key_id or f"{role}-{secrets.token_hex(4)}", "sha256": _digest(key),
+                         "role": str(role), "gebieden": sorted(scope)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+    os.replace(tmp, path)
+    return key
+
+
+def issue_demo_keys(path: Path, *, gemeente: str = "GM0193", regio: str = "VR04") -> dict[str, str]:
+    """Issue one demo key per role into ``path`` and return ``{role: plain key}``.
+
+    wijkteam sees ``gemeente`` only; policy and steward see the whole region ``regio``.
+    """
+    return {
+        "wijkteam": issue_key(path, Role.wijkteam, [gemeente], key_id=f"demo-wijkteam-{gemeente}"),
+        "policy": issue_key(path, Role.policy, [regio], key_id=f"demo-policy-{regio}"),
+        "steward": issue_key(path, Role.steward, [regio], key_id=f"demo-steward-{regio}"),
+    }

@@ -1,0 +1,58 @@
+"""OIDC bearer tokens (production option): a JWT checked against the identity provider's JWKS.
+
+The token must be signed by a key in the JWKS (RS256/ES256), unexpired, for our audience and from
+our issuer. Claims: ``sub`` (who), the role claim (``wijkteam``/``policy``/``steward``) and the
+scope claim (list of ``GMxxxx``/``VRxx``/``*``); claim names are settings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jwt
+
+from api.keys import Principal, Role, _validate_scope
+from geo.errors import HelpendeDataError
+
+__all__ = ["InvalidToken", "JwtVerifier"]
+
+ALGORITHMS = ["RS256", "ES256"]
+
+
+class InvalidToken(HelpendeDataError):
+    """A bearer token that is malformed, expired, for someone else or signed by an unknown key."""
+
+
+class JwtVerifier:
+    def __init__(self, *, issuer: str, audience: str, jwks_url: str | None = None, jwks_file: Path | None = None,
+                 role_claim: str = "helpende_rol", scope_claim: str = "helpende_gebieden") -> None:
+        if (jwks_url is None) == (jwks_file is None):
+            raise HelpendeDataError("OIDC needs exactly one of oidc_jwks_url and oidc_jwks_file")
+        self.issuer, self.audience = issuer, audience
+        self.role_claim, self.scope_claim = role_claim, scope_claim
+        self._client = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300) if jwks_url else None
+        self._jwks = jwt.PyJWKSet.from_dict(json.loads(Path(jwks_file).read_text())) if jwks_file else None
+
+    def _signing_key(self, token: str):
+        if self._client is not None:
+            return self._client.get_signing_key_from_jwt(token).key
+        kid = jwt.get_unverified_header(token).get("kid")
+        for key in self._jwks.keys:
+            if key.key_id == kid:
+                return key.key
+        raise InvalidToken(f"token signed with unknown key id {kid!r}")
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(token, self._signing_key(token), algorithms=ALGORITHMS, audience=self.audience,
+                                issuer=self.issuer, options={"require": ["exp", "iss", "aud", "sub"]})
+        except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
+            raise InvalidToken(f"bearer token rejected: {exc}") from exc
+        try:
+            role = Role(claims[self.role_claim])
+            scope = claims[self.scope_claim]
+            gebieden = _validate_scope(list(scope if isinstance(scope, list) else str(scope).split()), "token")
+        except (KeyError, ValueError, HelpendeDataError) as exc:
+            raise InvalidToken(f"bearer token lacks a valid {self.role_claim!r} or {self.scope_claim!r} claim") from exc
+        return Principal(f"oidc:{claims['sub']}", role, gebieden)

@@ -1,0 +1,40 @@
+"""Steward endpoints: the active disclosure rules and the suppression pattern with reasons and audit columns."""
+
+from __future__ import annotations
+
+import tomllib
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from api.dependencies import ActiveRelease, Steward
+from api.errors import problem_responses
+from api.routes.aggregates import F, Format, Gebied, Gemeente, IndicatorQ, Niveau, Periode, Regio, content, table_response
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["Stewards"], 
+                   responses=problem_responses(400, 401, 403, 404, 503))
+
+_RULES = {200: {"description": "De regels waarmee deze release beschermd is", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["release", "tekst"], "properties": {
+        "release": {"type": "string"}, "versie": {"type": "string", "nullable": True},
+        "regels": {"type": "object", "additionalProperties": True}, "tekst": {"type": "string"}}}}}}}
+
+
+@router.get("/regels", summary="Actieve regels (regels.toml van de release)", operation_id="getRegels", responses=_RULES)
+def regels(loaded: ActiveRelease, principal: Steward) -> dict:
+    parsed = tomllib.loads(loaded.regels) if loaded.regels else {}
+    return {"release": loaded.release.id, "versie": str(parsed.get("version")) if "version" in parsed else None,
+            "regels": parsed, "tekst": loaded.regels}
+
+
+@router.get("/onderdrukking", summary="Onderdrukkingspatroon met redenen en auditkolommen",
+            operation_id="getOnderdrukking", response_class=Response,
+            responses=content("cellen", "Alle cellen van de release: waarde of null, status, reden en wat de audit "
+                                        "meeschrijft (nooit de ruwe telling)"))
+def onderdrukking(request: Request, loaded: ActiveRelease, principal: Steward, f: F = Format.json,
+                  niveau: Niveau = None, gemeente: Gemeente = None, regio: Regio = None, gebied: Gebied = None,
+                  periode: Periode = None, indicator: IndicatorQ = None) -> Response:
+    return table_response(request, loaded, loaded.cellen, principal, "cellen", f,
+                          level=niveau and str(niveau), gemeente=gemeente, regio=regio, code=gebied, period=periode,
+                          indicator=indicator and str(indicator))
