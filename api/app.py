@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from starlette.middleware.gzip import GZipMiddleware
 
-from api.errors import add_problem_handlers
+from api.errors import add_problem_handlers, problem_responses
 from api.keys import KeyStore
 from api.middleware import AccessLog, ApiMiddleware
 from api.oidc import JwtVerifier
@@ -39,8 +40,8 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
         redoc_url=None,
         redirect_slashes=False,
         contact={"name": "helpende-data", "email": "helpende-data@example.org", "url": "https://example.org/helpende-data"},
-        servers=[{"url": "/", "description": "deze server"}],
     )
+    app.openapi = lambda: _openapi(app)
     app.state.settings = settings
     app.state.store = ReleaseStore(settings.releases_dir, check_interval_s=settings.release_check_interval_s)
     app.state.keys = KeyStore(settings.api_keys_file)
@@ -59,3 +60,41 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
     for router in (landing.router, features.router, aggregates.router, stewardship.router, releases.router, maps.router):
         app.include_router(router, prefix="/v1")
     return app
+
+
+_VERSION_HEADER = {"API-Version": {"description": "Volledige versie van de API (NL GOV ADR /core/version-header)",
+                                   "schema": {"type": "string", "example": API_VERSION}}}
+
+
+def _openapi(app: FastAPI) -> dict:
+    """FastAPI's document, adjusted to the NL GOV ADR: ``/v1`` as server URL, the version header on
+    every success, 304 where an ETag applies, problem+json only (400, never 422)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
+                         contact=app.contact, tags=app.openapi_tags)
+    schema["servers"] = [{"url": "/v1", "description": "deze server, versie 1"}]
+    paths = {}
+    for path, operations in schema["paths"].items():
+        short = path.removeprefix("/v1") or "/"
+        for method, operation in operations.items():
+            responses = operation.get("responses", {})
+            responses.pop("422", None)
+            if short not in ("/", "/conformance"):
+                responses["304"] = {"description": "Niet gewijzigd (If-None-Match gaf de actuele ETag)"}
+                if "401" not in responses:
+                    responses.update({str(k): v for k, v in problem_responses(401, 403).items()})
+            for status, response in responses.items():
+                if status.startswith(("2", "3")):
+                    headers = response.setdefault("headers", {})
+                    headers.update(_VERSION_HEADER)
+                    if status == "304" or short not in ("/", "/conformance"):
+                        headers["ETag"] = {"description": "Zwakke ETag van dit antwoord", "schema": {"type": "string"}}
+            if operation.get("parameters") and "400" not in responses:
+                responses.update({str(k): v for k, v in problem_responses(400).items()})
+        paths[short] = operations
+    schema["paths"] = paths
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+    app.openapi_schema = schema
+    return schema
