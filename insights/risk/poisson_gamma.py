@@ -54,13 +54,14 @@ def _as_arrays(low, high, expected) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return lo, hi, e
 
 
-def _nb_logpmf(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, e: np.ndarray) -> np.ndarray:
+def _nb_logpmf(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, e: np.ndarray,
+               log_y_factorial: np.ndarray | None = None) -> np.ndarray:
     """log P(Y = y) for Y ~ NegBin marginal of Poisson(E·θ), θ ~ Gamma(alpha, beta)."""
     log_be = np.log(beta + e)
     return (
         special.gammaln(y + alpha)
         - special.gammaln(alpha)
-        - special.gammaln(y + 1)
+        - (special.gammaln(y + 1) if log_y_factorial is None else log_y_factorial)
         + alpha * (np.log(beta) - log_be)
         + y * (np.log(e) - log_be)
     )
@@ -79,6 +80,7 @@ class _Support:
     area: np.ndarray  # area index of each row
     y: np.ndarray  # possible count
     starts: np.ndarray  # first row of each area that has rows
+    log_y_factorial: np.ndarray  # gammaln(y + 1), fixed during a fit
 
 
 def _expand(lo: np.ndarray, hi: np.ndarray, areas: np.ndarray) -> _Support:
@@ -86,7 +88,8 @@ def _expand(lo: np.ndarray, hi: np.ndarray, areas: np.ndarray) -> _Support:
     area = np.repeat(areas, width)
     starts = (np.cumsum(width) - width).astype(np.int64)
     offset = np.arange(width.sum()) - np.repeat(starts, width)
-    return _Support(area=area, y=lo[area] + offset, starts=starts)
+    y = lo[area] + offset
+    return _Support(area=area, y=y, starts=starts, log_y_factorial=special.gammaln(y + 1))
 
 
 def _segment_logsumexp(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -101,7 +104,7 @@ def _loglik(lo, hi, e, alpha, beta, finite: _Support, upper_open: np.ndarray) ->
     total = 0.0
     if len(finite.y):
         a = finite.area
-        lp = _nb_logpmf(finite.y, alpha[a] if alpha.ndim else alpha, beta[a], e[a])
+        lp = _nb_logpmf(finite.y, alpha[a] if alpha.ndim else alpha, beta[a], e[a], finite.log_y_factorial)
         total += _segment_logsumexp(lp, finite.starts).sum()
     if len(upper_open):
         i = upper_open
@@ -190,7 +193,7 @@ def fit_gamma_prior(
         # numerical gradients stopped early there and was slower.
         res = optimize.minimize(
             nll, x0=[np.log(m0), np.log(a0)], method="Nelder-Mead",
-            bounds=[_LOG_MEAN_BOUNDS, _LOG_ALPHA_BOUNDS], options={"xatol": 1e-6, "fatol": 1e-8},
+            bounds=[_LOG_MEAN_BOUNDS, _LOG_ALPHA_BOUNDS], options={"xatol": 1e-5, "fatol": 1e-6},
         )
         mu, alpha = np.exp(res.x)
         return GammaPrior(alpha=float(alpha), mean=float(mu), method="ml", n_areas=n_inf, loglik=-float(res.fun))
@@ -230,8 +233,8 @@ def gamma_posterior(
     With an exact count y the posterior is Gamma(α + y, β + E). With an interval [a, b] it is the
     mixture Σ_y w_y Gamma(α + y, β + E), w_y ∝ P(Y = y) under the negative-binomial marginal,
     y = a..b. Open intervals are cut where the marginal tail mass falls below 1e-12. A cell with
-    ``[0, inf)`` returns the prior itself. Quantiles of mixtures are found by bisection between
-    the smallest and largest component quantile.
+    ``[0, inf)`` returns the prior itself. Quantiles of mixtures are found by safeguarded Newton
+    iterations between the smallest and largest component quantile.
 
     Examples
     --------
@@ -258,13 +261,17 @@ def gamma_posterior(
     sizes = np.diff(np.append(sup.starts, len(sup.y)))
     logw -= np.repeat(_segment_logsumexp(logw, sup.starts), sizes)
     w = np.exp(logw)
+    keep = w > 1e-14  # negligible tail components of open intervals
+    a, w, sup_y = a[keep], w[keep], sup.y[keep]
 
     # Uninformative cells: one component, the prior.
     prior_rows = np.flatnonzero(~informative)
     comp_area = np.concatenate([a, prior_rows])
-    comp_shape = np.concatenate([alpha + sup.y, np.full(len(prior_rows), alpha)])
+    comp_shape = np.concatenate([alpha + sup_y, np.full(len(prior_rows), alpha)])
     comp_rate = np.concatenate([beta[a] + e[a], beta[prior_rows]])
     comp_w = np.concatenate([w, np.ones(len(prior_rows))])
+    order = np.argsort(comp_area, kind="stable")  # areas contiguous, counts ascending within an area
+    comp_area, comp_shape, comp_rate, comp_w = comp_area[order], comp_shape[order], comp_rate[order], comp_w[order]
 
     def per_area(x: np.ndarray) -> np.ndarray:
         return np.bincount(comp_area, weights=comp_w * x, minlength=n)
@@ -284,36 +291,49 @@ def gamma_posterior(
     return pd.DataFrame({k: out[k] for k in order})
 
 
-def _mixture_quantile(q, area, shape, rate, w, n, iterations: int = 20) -> np.ndarray:
-    """q-quantile per area of Σ w Gamma(shape, rate): safeguarded Newton inside the component range."""
-    comp_q = special.gammaincinv(shape, q) / rate
-    lower = np.full(n, np.inf)
-    upper = np.full(n, -np.inf)
-    np.minimum.at(lower, area, comp_q)
-    np.maximum.at(upper, area, comp_q)
-    single = np.bincount(area, minlength=n) == 1
-    if single.all():
-        return lower
-    keep = ~single[area]
+def _mixture_quantile(q, area, shape, rate, w, n, iterations: int = 30) -> np.ndarray:
+    """q-quantile per area of Σ w Gamma(shape, rate), components sorted by area.
+
+    Single components: exact (``gammaincinv``). Mixtures: Newton's method from the Gamma with the
+    mixture's mean and variance (usually within 1e-4 of the root), kept inside a bracket that
+    shrinks with every step (bisection, or doubling while no upper end is known, when a step
+    leaves it); stops at a relative change of 1e-10.
+    """
+    counts = np.bincount(area, minlength=n)
+    single = counts == 1
+    m1 = np.bincount(area, weights=w * shape / rate, minlength=n)
+    m2 = np.bincount(area, weights=w * shape * (shape + 1) / rate**2, minlength=n)
+    var = np.maximum(m2 - m1**2, 1e-300)
+    x = special.gammaincinv(m1**2 / var, q) * var / m1  # exact where the area has one component
+    mixed = ~single
+    if not mixed.any():
+        return x
+    keep = mixed[area]
     ar, sh, ra, ww = area[keep], shape[keep], rate[keep], w[keep]
-    log_norm = np.log(ww) + sh * np.log(ra) - special.gammaln(sh)
-    lo, hi = lower.copy(), upper.copy()
-    x = np.bincount(ar, weights=ww * comp_q[keep], minlength=n)
-    x = np.where(single, lower, np.clip(x, lo, hi))
+    with np.errstate(divide="ignore"):
+        log_norm = np.log(ww) + sh * np.log(ra) - special.gammaln(sh)
+    lo = np.zeros(n)
+    hi = np.full(n, np.inf)
+    active = mixed.copy()
     for _ in range(iterations):
-        xa = x[ar]
-        cdf = np.bincount(ar, weights=ww * special.gammainc(sh, ra * xa), minlength=n)
-        pdf = np.bincount(ar, weights=np.exp(log_norm + (sh - 1) * np.log(xa) - ra * xa), minlength=n)
-        below = cdf < q
-        lo = np.where(below, x, lo)
-        hi = np.where(below, hi, x)
+        rows = active[ar]
+        a_, sh_, ra_, ww_, ln_ = ar[rows], sh[rows], ra[rows], ww[rows], log_norm[rows]
+        xa = x[a_]
+        cdf = np.bincount(a_, weights=ww_ * special.gammainc(sh_, ra_ * xa), minlength=n)
+        pdf = np.bincount(a_, weights=np.exp(ln_ + (sh_ - 1) * np.log(xa) - ra_ * xa), minlength=n)
+        idx = np.flatnonzero(active)
+        c, f, xi = cdf[idx], pdf[idx], x[idx]
+        below = c < q
+        lo[idx] = np.where(below, xi, lo[idx])
+        hi[idx] = np.where(below, hi[idx], xi)
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = x - (cdf - q) / pdf
-        inside = np.isfinite(step) & (step >= lo) & (step <= hi)
-        new = np.where(inside, step, (lo + hi) / 2)
-        done = np.abs(new - x) <= 1e-12 * np.maximum(np.abs(x), 1e-12)
-        x = np.where(single, lower, new)
-        if done[~single].all():
+            step = xi - (c - q) / f
+        inside = np.isfinite(step) & (step >= lo[idx]) & (step <= hi[idx])
+        fallback = np.where(np.isfinite(hi[idx]), (lo[idx] + hi[idx]) / 2, 2 * xi)
+        new = np.where(inside, step, fallback)
+        x[idx] = new
+        active[idx] = np.abs(new - xi) > 1e-10 * np.maximum(np.abs(xi), 1e-12)
+        if not active.any():
             break
     return x
 
