@@ -12,7 +12,10 @@ import pandas as pd
 from insights.disclosure.primary import round_to_base
 from insights.indicators import DENOMINATORS, INDICATORS
 
-__all__ = ["build_cells", "public_cells"]
+__all__ = ["AUDIT_COLUMNS", "build_cells", "public_cells"]
+
+# Added by the audit; derived from published figures only (see insights.disclosure.audit).
+AUDIT_COLUMNS = ["protects", "audit_low", "audit_high", "protection_ok"]
 
 _KEY = ["code", "period", "indicator"]
 
@@ -93,6 +96,9 @@ def build_cells(counts: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
 def public_cells(protected: pd.DataFrame, *, denominator_base: int = 5) -> pd.DataFrame:
     """The projection of protected cells that may leave the build: no raw counts.
 
+    The audit's columns (``protects``, ``audit_low``, ``audit_high``, ``protection_ok``) are kept
+    when present: they follow from published figures only and are shown to stewards.
+
     Denominators that are themselves indicators (meldingen for hermeldingen) are replaced by that
     indicator's published value (NA when hidden); household and inhabitant denominators are rounded
     to ``denominator_base`` (CBS's wijk figures already are).
@@ -113,4 +119,5 @@ def public_cells(protected: pd.DataFrame, *, denominator_base: int = 5) -> pd.Da
     out["denominator"] = out["denominator"].astype("Int64")
     columns = ["code", "level", "gemeente", "regio", "period", "indicator", "value", "status", "reason",
                "denominator", "min_count", "rounding_base"]
+    columns += [c for c in AUDIT_COLUMNS if c in out.columns]
     return out[columns].reset_index(drop=True)

@@ -19,11 +19,13 @@ from geo.geometry import dissolve_by
 from geo.hierarchy import NEDERLAND, build_hierarchy, parent_of
 from geo.io import read_boundaries, read_region_table
 from insights.cells import build_cells, public_cells
-from insights.disclosure import protect
+from insights.artefacts import render_release_files
+from insights.disclosure import assert_protected, protect
 from insights.disclosure.rules import parse_rules
 from insights.errors import RulesError
 from insights.ingest import read_indicators, sha256_file
-from insights.release import Release, write_release
+from insights.errors import ReleaseNotFound
+from insights.release import Release, current_release_dir, load_release, write_release
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
 from insights.settings import BuildSettings
@@ -64,6 +66,16 @@ def _area_table(hierarchy: pd.DataFrame, wijken: gpd.GeoDataFrame) -> gpd.GeoDat
     table = hierarchy.join(pd.concat(totals).astype("Int64"), on="code")
     areas = gpd.GeoDataFrame(table, geometry=table["code"].map(shapes).values, crs=wijken.crs)
     return areas[["code", "naam", "level", "parent", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]]
+
+
+def _previous_cells(releases_dir: Path) -> pd.DataFrame | None:
+    """The published cells of the current release, so what it hid stays hidden (no differencing
+    between releases of the same period). None when there is no release yet."""
+    try:
+        previous = load_release(current_release_dir(releases_dir))
+    except ReleaseNotFound:
+        return None
+    return previous.cells[["code", "period", "indicator", "value"]]
 
 
 def _restrict(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -110,9 +122,10 @@ def build_release(
         hierarchy = hierarchy[hierarchy["code"].ne(NEDERLAND)].copy()
         hierarchy.loc[hierarchy["level"].eq("regio"), "parent"] = pd.NA
     counts = table.frame[table.frame["code"].isin(wijken["code"])]
-    with _step(progress, f"protecting {selection.label}"):
+    with _step(progress, f"protecting and auditing {selection.label}"):
         cells = build_cells(counts, hierarchy)
-        protected = protect(cells, parent_of(hierarchy), rules)
+        protected = protect(cells, parent_of(hierarchy), rules, previous=_previous_cells(settings.releases_dir))
+        assert_protected(protected, rules)
         published = _restrict(public_cells(protected), selection)
     with _step(progress, "scoring"):
         scores = score(published)
@@ -137,14 +150,10 @@ def build_release(
         },
         "licence": "Bron: CBS, Kadaster (CC BY 4.0)" + ("; indicator counts are SYNTHETIC demo data" if table.synthetic else ""),
     }
-    render = None
-    if render_maps:
-        from dashboards.render import render_release_maps
-
-        render = render_release_maps
-    with _step(progress, "writing release" + (" and maps" if render_maps else "")):
+    with _step(progress, "writing release, reports" + (" and maps" if render_maps else "")):
         release = write_release(
             settings.releases_dir, areas=areas, cells=published, scores=scores, rules=rules,
-            rules_text=rules_text, manifest=manifest, render=render,
+            rules_text=rules_text, manifest=manifest,
+            render=lambda written: render_release_files(written, maps=render_maps),
         )
     return release

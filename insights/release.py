@@ -32,11 +32,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from insights.cells import AUDIT_COLUMNS
 from insights.disclosure.primary import Status
 from insights.disclosure.rules import Rules
 from insights.errors import ReleaseError, ReleaseNotFound, UnprotectedOutput
 
 __all__ = [
+    "AUDIT_COLUMNS",
     "PUBLIC_CELL_COLUMNS",
     "Release",
     "check_publishable",
@@ -52,14 +54,16 @@ PUBLIC_CELL_COLUMNS = [
 ]
 
 
+
 def check_publishable(cells: pd.DataFrame, rules: Rules) -> None:
     """Refuse a cell table that could carry an unprotected count.
 
-    Checks: only :data:`PUBLIC_CELL_COLUMNS` are present (no raw ``count``); every published value
+    Checks: only :data:`PUBLIC_CELL_COLUMNS` and :data:`AUDIT_COLUMNS` are present (no raw
+    ``count``); when audit columns are present, every cell passed the audit; every published value
     is at least its indicator's ``min_count`` and a multiple of its ``rounding_base``; every hidden
     cell has no value (never 0); every status is known.
     """
-    extra = sorted(set(cells.columns) - set(PUBLIC_CELL_COLUMNS))
+    extra = sorted(set(cells.columns) - set(PUBLIC_CELL_COLUMNS) - set(AUDIT_COLUMNS))
     if extra:
         raise UnprotectedOutput(f"cell table has non-public column(s) {extra}; nothing was written")
     known = {Status.published, *Status.hidden}
@@ -71,6 +75,9 @@ def check_publishable(cells: pd.DataFrame, rules: Rules) -> None:
     if not hidden_with_value.empty:
         row = hidden_with_value.iloc[0]
         raise UnprotectedOutput(f"hidden cell {row['code']} {row['period']} {row['indicator']} carries a value")
+    if "protection_ok" in cells.columns and not cells["protection_ok"].astype(bool).all():
+        row = cells[~cells["protection_ok"].astype(bool)].iloc[0]
+        raise UnprotectedOutput(f"cell {row['code']} {row['period']} {row['indicator']} failed the audit; nothing was written")
     for name, rows in cells[published].groupby("indicator"):
         rule = rules.for_indicator(str(name))
         values = rows["value"]

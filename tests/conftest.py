@@ -80,12 +80,27 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def server_url(ijsselland_release: Release, releases_dir: Path) -> Iterator[str]:
-    """Base URL of a live server over the session's releases folder."""
+def session_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A keys file with one demo key per role (wijkteam: Zwolle; policy, steward: IJsselland)."""
+    from api.keys import issue_demo_keys
+
+    path = tmp_path_factory.mktemp("keys") / "keys.json"
+    return path, issue_demo_keys(path)
+
+
+@pytest.fixture(scope="session")
+def policy_headers(session_keys) -> dict[str, str]:
+    return {"X-API-Key": session_keys[1]["policy"]}
+
+
+@pytest.fixture(scope="session")
+def server_url(ijsselland_release: Release, releases_dir: Path, session_keys) -> Iterator[str]:
+    """Base URL of a live server over the session's releases folder, accepting ``session_keys``."""
     from api import create_app
     from api.settings import ApiSettings
 
-    with LiveServer(create_app(ApiSettings(releases_dir=releases_dir))) as live:
+    settings = ApiSettings(releases_dir=releases_dir, api_keys_file=session_keys[0])
+    with LiveServer(create_app(settings)) as live:
         httpx.get(f"{live.url}/v1", timeout=30).raise_for_status()
         yield live.url
 

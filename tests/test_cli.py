@@ -20,7 +20,7 @@ def test_build_prints_release_id_and_folder_and_progress(small_world):
     release_id, folder = result.stdout.strip().split("\t")
     assert Path(folder) == current_release_dir(small_world.releases_dir)
     assert Path(folder).name == release_id
-    assert "protecting IJsselland" in result.stderr
+    assert "protecting and auditing IJsselland" in result.stderr
 
 
 def test_bad_input_exits_non_zero_with_one_clear_line(small_world):

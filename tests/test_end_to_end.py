@@ -36,11 +36,11 @@ def test_every_wijk_has_a_reason_when_hidden(ijsselland_release):
     assert (hidden["reason"].str.len() > 0).all()
 
 
-def test_served_over_real_http_with_figures_for_the_region_and_a_map(server_url):
+def test_served_over_real_http_with_figures_for_the_region_and_a_map(server_url, policy_headers):
     features = []
     url = f"{server_url}/v1/collections/wijken/items?limit=50"
     while url:
-        page = httpx.get(url, timeout=30)
+        page = httpx.get(url, headers=policy_headers, timeout=30)
         assert page.status_code == 200
         assert page.headers["content-type"].startswith("application/geo+json")
         body = page.json()
@@ -55,7 +55,24 @@ def test_served_over_real_http_with_figures_for_the_region_and_a_map(server_url)
     lon, lat = features[0]["geometry"]["coordinates"][0][0][:2] if features[0]["geometry"]["type"] == "Polygon" \
         else features[0]["geometry"]["coordinates"][0][0][0][:2]
     assert 5.5 < lon < 7.0 and 52.0 < lat < 53.0  # CRS84 at the edge
-    page = httpx.get(f"{server_url}/v1/kaarten/regio", timeout=30)
+    page = httpx.get(f"{server_url}/v1/kaarten/regio", headers=policy_headers, timeout=30)
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert "leaflet" in page.text.lower()
+
+
+def test_the_api_refuses_anonymous_requests_for_figures(server_url):
+    response = httpx.get(f"{server_url}/v1/collections/wijken/items", timeout=30)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_release_carries_steward_report_and_model_card(ijsselland_release):
+    folder = ijsselland_release.path
+    report = (folder / "rapport" / "onderdrukking.csv").read_text()
+    assert "count" not in report.splitlines()[0].split(",")
+    assert "Audit geslaagd" in (folder / "rapport" / "onderdrukking.html").read_text()
+    card = (folder / "modelkaart.md").read_text()
+    assert "geen prevalentie" in card.lower() or "Meldingen zijn geen prevalentie" in card
+    assert (folder / "algoritmeregister.json").exists()
+    assert set(ijsselland_release.manifest["outputs"]) >= {"modelkaart.md", "rapport/onderdrukking.html"}

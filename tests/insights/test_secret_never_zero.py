@@ -40,12 +40,19 @@ def test_secret_input_has_no_score(release_with_secret):
     assert row["smr"].isna().all()
 
 
-def test_secret_input_is_null_with_status_through_the_api_and_labelled_on_the_map(release_with_secret, small_world):
+def test_secret_input_is_null_with_status_through_the_api_and_labelled_on_the_map(
+    release_with_secret, small_world, tmp_path
+):
     from api import create_app
+    from api.keys import Role, issue_key
     from api.settings import ApiSettings
 
-    with LiveServer(create_app(ApiSettings(releases_dir=small_world.releases_dir))) as live:
-        response = httpx.get(f"{live.url}/v1/collections/wijken/items/WK019311", timeout=30)
+    keys = tmp_path / "keys.json"
+    key = issue_key(keys, Role.policy, ["*"])
+    settings = ApiSettings(releases_dir=small_world.releases_dir, api_keys_file=keys)
+    with LiveServer(create_app(settings)) as live:
+        response = httpx.get(f"{live.url}/v1/collections/wijken/items/WK019311", headers={"X-API-Key": key}, timeout=30)
+        assert response.status_code == 200, response.text
         props = response.json()["properties"]
     assert props["meldingen"] is None
     assert props["meldingen_status"] == "geheim_in_bron"
