@@ -95,12 +95,16 @@ def _rate_classes(values: pd.Series) -> tuple[pd.Series, list[str], str]:
     distinct = int(y.nunique())
     k = min(5, distinct)
     if k < 2:
-        return pd.Series(0, index=values.index), [fmt(y.max()) if len(y) else "—"], "één klasse (te weinig verschillende waarden)"
+        return np.zeros(len(y), dtype=int), [fmt(y.max()) if len(y) else "—"], "één klasse (te weinig verschillende waarden)"
     skew = float(pd.Series(y).skew()) if len(y) > 2 else 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if abs(skew) > 1 and len(y) >= 20:
-            scheme = mapclassify.FisherJenks(y.to_numpy(), k=k)
+            # Fisher-Jenks is quadratic in n; above 300 values fit it on 300 evenly spaced order
+            # statistics (deterministic, unlike FisherJenksSampled's random sample).
+            ordered = np.sort(y.to_numpy())
+            fit_on = ordered[np.linspace(0, len(ordered) - 1, 300).round().astype(int)] if len(ordered) > 300 else ordered
+            scheme = mapclassify.FisherJenks(fit_on, k=k)
             method = "natuurlijke grenzen (Fisher-Jenks, mapclassify): de verdeling is scheef"
         else:
             scheme = mapclassify.Quantiles(y.to_numpy(), k=k)
@@ -109,7 +113,15 @@ def _rate_classes(values: pd.Series) -> tuple[pd.Series, list[str], str]:
     yb = np.searchsorted(bins, y.to_numpy(), side="left")
     lows = [float(y.min()), *bins[:-1]]
     edges = [f"{fmt(lo)} – {fmt(hi)}" if i == 0 else f"> {fmt(lo)} – {fmt(hi)}" for i, (lo, hi) in enumerate(zip(lows, bins))]
-    return pd.Series(yb, index=values.index), edges, method
+    return yb, edges, method
+
+
+def _classes(state: pd.Series, shown: pd.Series, yb) -> pd.Series:
+    """Class number (Python int) for shown areas; the state letter otherwise ('p' without a value → no data)."""
+    out = [NO_DATA if s == "p" else s for s in state]
+    for position, k in zip(np.flatnonzero(shown.to_numpy(dtype=bool)), [] if yb is None else list(yb)):
+        out[position] = int(k)
+    return pd.Series(out, index=state.index, dtype="object")
 
 
 def layers_for(table: pd.DataFrame) -> list[Layer]:
@@ -120,11 +132,10 @@ def layers_for(table: pd.DataFrame) -> list[Layer]:
         score_col = "meldingen_rr" if "meldingen_rr" in table.columns else "meldingen_smr"
         values = table[score_col].astype("Float64")
         shown = state.eq("p") & values.notna()
-        classes = state.where(~shown)
-        classes[state.eq("p") & values.isna()] = NO_DATA
+        yb = None
         if shown.any():
-            scheme = mapclassify.UserDefined(values[shown].astype(float).to_numpy(), bins=[*RISK_BREAKS, math.inf])
-            classes[shown] = scheme.yb
+            yb = mapclassify.UserDefined(values[shown].astype(float).to_numpy(), bins=[*RISK_BREAKS, math.inf]).yb
+        classes = _classes(state, shown, yb)
         what = "gladgestreken relatief risico (empirisch Bayes)" if score_col.endswith("_rr") else "verhouding waargenomen/verwacht"
         layers.append(Layer(
             key="risico", title="Risicosignaal meldingen", indicator="meldingen", score=True,
@@ -138,12 +149,10 @@ def layers_for(table: pd.DataFrame) -> list[Layer]:
         state = area_state(table, name)
         values = table[f"{name}_rate"].astype("Float64")
         shown = state.eq("p") & values.notna()
-        classes = state.where(~shown)
-        classes[state.eq("p") & values.isna()] = NO_DATA
-        edges, method = ["—"], "geen gepubliceerde waarden"
+        yb, edges, method = None, ["—"], "geen gepubliceerde waarden"
         if shown.any():
             yb, edges, method = _rate_classes(values[shown])
-            classes[shown] = yb
+        classes = _classes(state, shown, yb)
         colours = YLORBR_K[len(edges)]
         layers.append(Layer(key=name, title=f"{SHORT_TITLES.get(name, spec.label)} ({spec.per})", indicator=name, score=False,
                             colours=colours, edges=edges, method=f"{method}; {spec.per}", classes=classes))

@@ -26,27 +26,30 @@ def map_png(release: Release, table: gpd.GeoDataFrame, layer: Layer, *, gemeente
             title: str, dpi: int = 150) -> bytes:
     """PNG bytes of ``layer`` over the wijken of ``table`` (optionally one ``gemeente``)."""
     if gemeente is not None:
-        keep = table["gemeente"].eq(gemeente)
-        table, classes = table[keep], layer.classes[keep]
+        keep = table["gemeente"].eq(gemeente).to_numpy()
+        shapes, classes = table.geometry[keep], layer.classes[keep]
     else:
-        classes = layer.classes
+        shapes, classes = table.geometry, layer.classes
+    shapes = gpd.GeoSeries(shapes.to_numpy(), crs=table.crs)  # geometry only: fast boolean selection
+    keys = classes.astype(str).to_numpy()
     fig = Figure(figsize=A4_LANDSCAPE, dpi=dpi)
     ax = fig.add_axes((0.02, 0.08, 0.62, 0.80))
     ax.set_axis_off()
-    keys = classes.astype(str)
+    handles = []
     for index, colour in enumerate(layer.colours):
-        part = table[keys.eq(str(index))]
+        part = shapes[keys == str(index)]
         if len(part):
             part.plot(ax=ax, facecolor=colour, edgecolor="#525252", linewidth=0.4)
+        handles.append(Patch(facecolor=colour, edgecolor="#525252", label=layer.edges[index]))
     styles = {HIDDEN: (HIDDEN_FILL, "////", HIDDEN_LABEL), FEW: (FEW_FILL, "..", FEW_LABEL),
               NO_DATA: (NO_DATA_FILL, None, NO_DATA_LABEL)}
-    handles = [Patch(facecolor=c, edgecolor="#525252", label=e) for c, e in zip(layer.colours, layer.edges)]
     for state, (face, hatch, label) in styles.items():
-        part = table[keys.eq(state) | (keys.isin(["nan", "<NA>", "None"]) if state == NO_DATA else False)]
+        part = shapes[keys == state]
+        if len(part):
+            # hatch lines take the edge colour; the borders are drawn again on top in the border grey
+            part.plot(ax=ax, facecolor=face, edgecolor=HATCH_COLOUR, hatch=hatch, linewidth=0.0)
+            part.boundary.plot(ax=ax, color="#525252", linewidth=0.4)
         if len(part) or state == HIDDEN:
-            if len(part):
-                part.plot(ax=ax, facecolor=face, edgecolor=HATCH_COLOUR, hatch=hatch, linewidth=0.0)
-                part.boundary.plot(ax=ax, color="#525252", linewidth=0.4)
             handles.append(Patch(facecolor=face, edgecolor=HATCH_COLOUR, hatch=hatch, label=label))
     fig.text(0.02, 0.955, title, fontsize=17, fontweight="bold", va="top")
     period = int(table["period"].iloc[0]) if len(table) else max(release.periods)
@@ -64,7 +67,8 @@ def map_png(release: Release, table: gpd.GeoDataFrame, layer: Layer, *, gemeente
         fig.text(0.98, 0.955, "SYNTHETISCHE DEMONSTRATIEDATA", fontsize=12, fontweight="bold", color="#b35806",
                  ha="right", va="top")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None},
+                pil_kwargs={"compress_level": 3})
     return buffer.getvalue()
 
 

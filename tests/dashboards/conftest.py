@@ -1,0 +1,99 @@
+"""Actors for the map tests: the maps of the session's release, a site serving them, a browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from insights.release import Release
+from insights.settings import REPO_ROOT
+
+TEST_OUTPUT = REPO_ROOT / "test-output"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+_CONFIG = re.compile(r"helpendeMap\(map_hd, (\{.*\})\);")
+
+
+def map_config(page_html: str) -> dict:
+    """The JSON config a map hands to ``helpendeMap`` (everything the map knows about the areas)."""
+    match = _CONFIG.search(page_html)
+    assert match, "map HTML holds no helpendeMap(...) call"
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+@dataclass
+class Site:
+    """Where the live maps are, and the headers a browser needs to see them."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="session")
+def release_maps(ijsselland_release: Release) -> dict[str, Path]:
+    """The map files the build wrote into the release, by file name."""
+    files = {p.name: p for p in (ijsselland_release.path / "kaarten").iterdir()}
+    assert files, "the build wrote no maps"
+    return files
+
+
+@pytest.fixture(scope="session")
+def map_site(server_url: str, releases_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The live server of the suite, reached the way a wijkteam browser reaches it.
+
+    When the API asks for credentials and the shared ``server_url`` has none configured, an
+    identical live server over the same releases folder is started with a keys file holding one
+    steward key (all areas), sent as ``X-API-Key``.
+    """
+    if httpx.get(f"{server_url}/v1/kaarten/regio", timeout=30).status_code == 200:
+        yield Site(server_url)
+        return
+    from api import create_app
+    from api.keys import issue_key
+    from api.settings import ApiSettings
+    from tests.conftest import LiveServer
+
+    keys = tmp_path_factory.mktemp("keys") / "keys.json"
+    key = issue_key(keys, "steward", ["*"], key_id="kaarttest-steward")
+    with LiveServer(create_app(ApiSettings(releases_dir=releases_dir, api_keys_file=keys))) as live:
+        site = Site(live.url, {"X-API-Key": key})
+        httpx.get(f"{live.url}/v1/kaarten/regio", headers=site.headers, timeout=30).raise_for_status()
+        yield site
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (Playwright never downloads a browser here)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install chromium"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def nl_release(bundled_settings, tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """The whole Netherlands, built without maps (they are rendered by the tests that need them).
+
+    Takes about 40 s on 2 cores; the test fails if it takes over 60 s, since then the suite must
+    switch to a subset and extrapolate.
+    """
+    from insights.pipeline import build_release
+
+    settings = bundled_settings.model_copy(update={"releases_dir": tmp_path_factory.mktemp("nl")})
+    started = time.perf_counter()
+    release = build_release(settings, region="Nederland", progress=lambda _: None, render_maps=False)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 60, f"building NL took {elapsed:.0f} s; build a subset and extrapolate instead"
+    return release
