@@ -17,9 +17,14 @@ from statsmodels.base.model import GenericLikelihoodModel
 from insights.indicators import INDICATORS
 from insights.risk.censoring import count_interval
 from insights.risk.guard import check_model_inputs
-from insights.risk.poisson_gamma import _expand, _nb_logpmf, _nb_logsf, _segment_logsumexp
+from insights.risk.poisson_gamma import (
+    _expand,
+    _nb_logpmf,
+    _nb_logsf,
+    _segment_logsumexp,
+)
 
-__all__ = ["CompositeModel", "NON_CAUSAL", "composite_model", "count_band", "indicator_profile"]
+__all__ = ["NON_CAUSAL", "CompositeModel", "composite_model", "count_band", "indicator_profile"]
 
 NON_CAUSAL = "samenhang, geen oorzaak: de bijdragen beschrijven hoe gebieden verschillen, niet waarom"
 

@@ -120,7 +120,7 @@ def _fit(lo, hi, n):
 def _quantile(q, w, a, b):
     if len(w) == 1:
         return float(stats.beta.ppf(q, a[0], b[0]))
-    f = lambda x: float((w * special.betainc(a, b, x)).sum()) - q  # noqa: E731
+    f = lambda x: float((w * special.betainc(a, b, x)).sum()) - q
     lo, hi = float(stats.beta.ppf(q, a, b).min()), float(stats.beta.ppf(q, a, b).max())
     if hi - lo < 1e-12:
         return lo

@@ -12,7 +12,7 @@ from insights.risk.poisson_gamma import fit_gamma_prior, gamma_posterior
 from insights.risk.signal import REFERENCE, signal_category
 from insights.risk.smr import standardised_ratio
 
-__all__ = ["score", "SCORE_COLUMNS"]
+__all__ = ["SCORE_COLUMNS", "score"]
 
 _KEY = ["code", "period", "indicator"]
 _POSTERIOR = ["rr", "rr_low90", "rr_high90", "rr_low95", "rr_high95", "p_exceed", "shrinkage"]

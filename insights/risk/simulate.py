@@ -68,7 +68,7 @@ def simulate_published(
     households = np.maximum(np.round(household_scale * rng.lognormal(0.0, 0.8, n_wk)), 20).astype(np.int64)
     inhabitants = np.round(households * rng.uniform(1.8, 2.6, n_wk)).astype(np.int64)
 
-    frames, truths = [], []
+    frames = []
     for period in periods:
         wk_counts: dict[str, np.ndarray] = {}
         wk_rr: dict[str, np.ndarray] = {}

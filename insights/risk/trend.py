@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 from statsmodels.stats.rates import test_poisson_2indep
@@ -118,7 +120,7 @@ def region_series(published: pd.DataFrame, *, level: str = "regio") -> pd.DataFr
         rate=rates["smr"], rate_low95=rates["smr_low"], rate_high95=rates["smr_high"])
     periods = sorted(int(p) for p in rows["period"].unique())
     changes = [period_change(rows, start=s, end=e)[["code", "indicator", "end", "p_value", "p_value_rounding"]]
-               for s, e in zip(periods, periods[1:])]
+               for s, e in pairwise(periods)]
     if changes:
         ch = pd.concat(changes).rename(columns={"end": "period", "p_value": "p_change",
                                                 "p_value_rounding": "p_change_rounding"})

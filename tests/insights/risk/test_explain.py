@@ -7,7 +7,12 @@ import statsmodels.api as sm
 
 from insights.errors import ForbiddenModelInput
 from insights.risk import score
-from insights.risk.explain import NON_CAUSAL, composite_model, count_band, indicator_profile
+from insights.risk.explain import (
+    NON_CAUSAL,
+    composite_model,
+    count_band,
+    indicator_profile,
+)
 from insights.risk.simulate import simulate_published
 
 

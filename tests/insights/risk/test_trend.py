@@ -1,6 +1,5 @@
 """Change between periods and the region series."""
 
-import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.rates import test_poisson_2indep as poisson_2indep
