@@ -21,7 +21,7 @@ install-test: $(BIN)/python
 ## Build the default release (IJsselland, bundled data) and serve API + maps on $(HOST):$(PORT).
 demo: install
 	$(BIN)/helpende-data build --releases $(RELEASES)
-	$(BIN)/helpende-data serve --releases $(RELEASES) --host $(HOST) --port $(PORT)
+	$(BIN)/helpende-data serve --releases $(RELEASES) --host $(HOST) --port $(PORT) --demo-keys
 
 ## Debian's Chromium for the browser tests (Playwright never downloads a browser here).
 browser:

@@ -51,24 +51,106 @@ def build(
     typer.echo(f"{release.id}\t{release.path}")
 
 
-@app.command(epilog="Example: helpende-data serve --releases releases/ --port 8000")
+@app.command(epilog="Example: helpende-data serve --releases releases/ --port 8000 --demo-keys")
 def serve(
     releases: Annotated[Path, typer.Option(help="Releases folder with a 'current' release")] = Path("releases"),
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    keys: Annotated[Path | None, typer.Option(help="API keys file (hashed keys); default <releases>/api-keys.json")] = None,
+    demo_keys: Annotated[bool, typer.Option(help="Issue and print one demo key per role (wijkteam Zwolle, policy and steward IJsselland)")] = False,
 ) -> None:
-    """Serve the current release: API and maps."""
+    """Serve the current release: API and maps. Every figure needs a key (header X-API-Key)."""
     import uvicorn
 
     from api import create_app
+    from api.keys import issue_demo_keys
     from api.settings import ApiSettings
     from insights.release import current_release_dir
 
     current_release_dir(releases)  # fail now, with a clear message, when there is nothing to serve
-    application = create_app(ApiSettings(releases_dir=releases))
-    _echo(f"API:  http://{host}:{port}/v1/collections/wijken/items")
-    _echo(f"Kaart: http://{host}:{port}/v1/kaarten/regio")
+    keys = keys or releases / "api-keys.json"
+    base = f"http://{host}:{port}/v1"
+    if demo_keys:
+        keys.unlink(missing_ok=True)  # demo keys are fresh on every start; plain keys are never stored
+        issued = issue_demo_keys(keys)
+        _echo("Demo keys (send as header 'X-API-Key'; in a browser, give the key as the password):")
+        for role, key in issued.items():
+            _echo(f"  {role:<9} {key}")
+        _echo(f"  e.g.  curl -H 'X-API-Key: {issued['policy']}' {base}/collections/wijken/items")
+    application = create_app(ApiSettings(releases_dir=releases, api_keys_file=keys))
+    _echo(f"API:      {base}/collections/wijken/items")
+    _echo(f"Kaart:    {base}/kaarten/regio   (gemeente: {base}/kaarten/GM0193)")
+    _echo(f"OpenAPI:  {base}/openapi.json   docs: {base}/docs")
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command(epilog="Example: helpende-data audit --releases releases/")
+def audit(
+    releases: Annotated[Path, typer.Option(help="Releases folder")] = Path("releases"),
+) -> None:
+    """Re-audit the current release from what it publishes; exit 1 when any hidden cell is under-protected."""
+    from insights.disclosure import audit as audit_cells
+    from insights.disclosure import information_loss, parse_rules
+    from insights.release import current_release_dir, load_release
+
+    release = load_release(current_release_dir(releases))
+    rules = parse_rules((release.path / "regels.toml").read_text(encoding="utf-8"), source="regels.toml")
+    parents = release.areas.set_index("code")["parent"]
+    cells = release.cells.drop(columns=[c for c in ("audit_low", "audit_high", "protection_ok") if c in release.cells])
+    audited = audit_cells(cells, parents, rules)
+    total = information_loss(audited).iloc[-1]
+    typer.echo(f"{release.id}: {int(total['cells'])} cells, {int(total['published'])} published, "
+               f"{int(total['hidden_primary'])} hidden by rule, {int(total['hidden_secondary'])} hidden to protect others, "
+               f"{int(total['under_protected'])} under-protected")
+    if int(total["under_protected"]):
+        raise typer.Exit(1)
+
+
+rules_app = typer.Typer(help="Check and compare disclosure rules files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("check", epilog="Example: helpende-data rules check rules/disclosure.toml")
+def rules_check(path: Annotated[Path, typer.Argument(help="Rules file (TOML)")]) -> None:
+    """Validate a rules file and print what it says."""
+    from insights.indicators import INDICATORS
+    from insights.ingest import read_rules
+
+    rules = read_rules(path)
+    typer.echo(f"{path}: version {rules.version}, areas need ≥ {rules.min_households} households")
+    for name in INDICATORS:
+        rule = rules.for_indicator(name)
+        typer.echo(f"  {name:<16} min_count {rule.min_count:>3}  rounding {rule.rounding_base:>2}  "
+                   f"min_denominator {rule.min_denominator}")
+
+
+@rules_app.command("diff", epilog="Example: helpende-data rules diff rules/disclosure.toml new.toml --out changes.csv")
+def rules_diff_command(
+    old: Annotated[Path, typer.Argument(help="Rules in force")],
+    new: Annotated[Path, typer.Argument(help="Proposed rules")],
+    region: Annotated[str | None, typer.Option(help="Region to dry-run on (default: IJsselland)")] = None,
+    indicators: Annotated[list[Path] | None, typer.Option("--indicators", help="Indicator CSV; repeat for more")] = None,
+    boundaries: Annotated[Path | None, typer.Option(help="Wijk boundaries (default: bundled)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write every changed cell to this CSV")] = None,
+) -> None:
+    """Dry-run two rules versions on the same input: which cells change state. Writes nothing else."""
+    from insights.ingest import read_rules
+    from insights.pipeline import prepare_cells
+    from insights.settings import BuildSettings
+
+    from insights.disclosure import rules_diff
+
+    overrides: dict[str, object] = {"indicators": indicators} if indicators else {}
+    if boundaries:
+        overrides["boundaries"] = boundaries
+    settings = BuildSettings(**overrides)
+    cells, parents, _ = prepare_cells(settings, region=region, progress=_echo)
+    changes = rules_diff(cells, parents, read_rules(old), read_rules(new))
+    summary = changes["change"].value_counts().to_dict() if len(changes) else {}
+    typer.echo(f"{len(changes)} cells change state: " + (", ".join(f"{v} {k}" for k, v in summary.items()) or "none"))
+    if out is not None:
+        changes.to_csv(out, index=False)
+        typer.echo(str(out))
 
 
 @app.command(name="map", epilog="Example: helpende-data map --releases releases/ --out kaart.html")
@@ -108,7 +190,7 @@ def synthetic(
 def main() -> None:
     """Entry point: domain errors become one line on stderr and exit code 1."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a typer.Exit comes back as its exit code here
     except HelpendeDataError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -121,6 +203,7 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

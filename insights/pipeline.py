@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,16 +22,16 @@ from geo.io import read_boundaries, read_region_table
 from insights.cells import build_cells, public_cells
 from insights.artefacts import render_release_files
 from insights.disclosure import assert_protected, protect
-from insights.disclosure.rules import parse_rules
+from insights.disclosure.rules import Rules, parse_rules
 from insights.errors import RulesError
-from insights.ingest import read_indicators, sha256_file
+from insights.ingest import IndicatorTable, read_indicators, sha256_file
 from insights.errors import ReleaseNotFound
 from insights.release import Release, current_release_dir, load_release, write_release
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
 from insights.settings import BuildSettings
 
-__all__ = ["build_release"]
+__all__ = ["Prepared", "build_release", "prepare_cells"]
 
 Progress = Callable[[str], None]
 
@@ -84,18 +85,30 @@ def _restrict(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
-def build_release(
+@dataclass(frozen=True)
+class Prepared:
+    """Validated inputs of a build: the raw cells stay in memory on the build machine."""
+
+    cells: pd.DataFrame
+    hierarchy: pd.DataFrame
+    wijken: gpd.GeoDataFrame
+    selection: Selection
+    table: IndicatorTable
+    rules: Rules
+    rules_text: str
+    rules_path: Path
+
+
+def prepare_cells(
     settings: BuildSettings,
     *,
     region: str | None = None,
     gemeenten: list[str] | None = None,
     progress: Progress = print,
-    render_maps: bool = True,
-) -> Release:
-    """Validate, protect and score the indicators, then write and activate a new release.
+) -> tuple[pd.DataFrame, pd.Series, Prepared]:
+    """Read and validate every input and build the raw cell table of the selection's regio(s).
 
-    Any error leaves the releases folder as it was. Protection and reference rates are computed over
-    the complete veiligheidsregio(s) of the selected gemeenten; only the selection is published.
+    Returns the cells, the parent of every area, and everything else read (for the build).
     """
     with _step(progress, "reading boundaries and rules"):
         rules_path = Path(settings.rules)
@@ -121,16 +134,34 @@ def build_release(
     if not selection.whole_country:
         hierarchy = hierarchy[hierarchy["code"].ne(NEDERLAND)].copy()
         hierarchy.loc[hierarchy["level"].eq("regio"), "parent"] = pd.NA
-    counts = table.frame[table.frame["code"].isin(wijken["code"])]
+    cells = build_cells(table.frame[table.frame["code"].isin(wijken["code"])], hierarchy)
+    prepared = Prepared(cells, hierarchy, wijken, selection, table, rules, rules_text, rules_path)
+    return cells, parent_of(hierarchy), prepared
+
+
+def build_release(
+    settings: BuildSettings,
+    *,
+    region: str | None = None,
+    gemeenten: list[str] | None = None,
+    progress: Progress = print,
+    render_maps: bool = True,
+) -> Release:
+    """Validate, protect and score the indicators, then write and activate a new release.
+
+    Any error leaves the releases folder as it was. Protection and reference rates are computed over
+    the complete veiligheidsregio(s) of the selected gemeenten; only the selection is published.
+    """
+    cells, parents, prep = prepare_cells(settings, region=region, gemeenten=gemeenten, progress=progress)
+    selection, rules, table = prep.selection, prep.rules, prep.table
     with _step(progress, f"protecting and auditing {selection.label}"):
-        cells = build_cells(counts, hierarchy)
-        protected = protect(cells, parent_of(hierarchy), rules, previous=_previous_cells(settings.releases_dir))
+        protected = protect(cells, parents, rules, previous=_previous_cells(settings.releases_dir))
         assert_protected(protected, rules)
         published = _restrict(public_cells(protected), selection)
     with _step(progress, "scoring"):
         scores = score(published)
     with _step(progress, "assembling areas"):
-        areas = _restrict(_area_table(hierarchy, wijken), selection)
+        areas = _restrict(_area_table(prep.hierarchy, prep.wijken), selection)
     manifest = {
         "title": f"helpende-data {selection.label}",
         "selection": {"label": selection.label, "gemeenten": sorted(selection.gemeenten), "regios": sorted(selection.regios)},
@@ -140,7 +171,7 @@ def build_release(
             "indicators": table.sha256,
             "boundaries": {Path(settings.boundaries).name: sha256_file(settings.boundaries)},
             "regions": {Path(settings.regions).name: sha256_file(settings.regions)},
-            "rules": {rules_path.name: sha256_file(rules_path)},
+            "rules": {prep.rules_path.name: sha256_file(prep.rules_path)},
         },
         "counts": {
             "areas": int(len(areas)),
@@ -153,7 +184,7 @@ def build_release(
     with _step(progress, "writing release, reports" + (" and maps" if render_maps else "")):
         release = write_release(
             settings.releases_dir, areas=areas, cells=published, scores=scores, rules=rules,
-            rules_text=rules_text, manifest=manifest,
+            rules_text=prep.rules_text, manifest=manifest,
             render=lambda written: render_release_files(written, maps=render_maps),
         )
     return release

@@ -45,3 +45,53 @@ def test_serve_without_release_says_to_build_first(tmp_path):
     result = run("serve", "--releases", str(tmp_path))
     assert result.returncode == 1
     assert "run 'helpende-data build' first" in result.stderr
+
+
+def test_rules_check_prints_the_rules_and_refuses_a_bad_file(tmp_path, bundled_settings):
+    ok = run("rules", "check", str(bundled_settings.rules))
+    assert ok.returncode == 0
+    assert "meldingen" in ok.stdout and "min_count  10" in ok.stdout
+    bad = tmp_path / "regels.toml"
+    bad.write_text('version = "1"\n[indicators.meldngen]\nmin_count = 10\n')
+    result = run("rules", "check", str(bad))
+    assert result.returncode == 1
+    assert "regels.toml" in result.stderr and "meldngen" in result.stderr
+
+
+def test_rules_diff_dry_runs_without_writing_a_release(small_world, tmp_path):
+    stricter = tmp_path / "strenger.toml"
+    stricter.write_text(small_world.rules.read_text().replace("min_households = 50", "min_households = 2000"))
+    out = tmp_path / "changes.csv"
+    result = run("rules", "diff", str(small_world.rules), str(stricter), "--indicators", str(small_world.indicators[0]),
+                 "--boundaries", str(small_world.boundaries), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "cells change state" in result.stdout
+    import pandas as pd
+
+    changes = pd.read_csv(out)
+    # Lemelerveld (1,200 households) falls below the new floor: its published cells are now hidden
+    assert (changes[changes["code"] == "WK014801"]["status_new"] == "te_weinig_huishoudens").all()
+    assert "count" not in changes.columns
+    assert not Path(small_world.releases_dir).exists()
+
+
+def test_audit_passes_a_fresh_release_and_fails_a_tampered_one(small_world):
+    import pandas as pd
+
+    build = run("build", "--boundaries", str(small_world.boundaries), "--indicators", str(small_world.indicators[0]),
+                "--releases", str(small_world.releases_dir), "--no-maps")
+    assert build.returncode == 0, build.stderr
+    ok = run("audit", "--releases", str(small_world.releases_dir))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "0 under-protected" in ok.stdout
+
+    folder = current_release_dir(small_world.releases_dir)
+    cells = pd.read_parquet(folder / "cellen.parquet")
+    partner = cells.index[cells["status"] == "secundair"][0]  # publish a cell that protects another
+    low = int(cells.loc[partner, "audit_low"])
+    cells.loc[partner, "status"] = "gepubliceerd"
+    cells.loc[partner, "value"] = max(10, 5 * round(low / 5))
+    cells.to_parquet(folder / "cellen.parquet", index=False)
+    tampered = run("audit", "--releases", str(small_world.releases_dir))
+    assert tampered.returncode == 1
+    assert "0 under-protected" not in tampered.stdout
