@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--reference", choices=["regio", "nederland"], default="regio")
     parser.add_argument("--spatial", action="store_true", help="prior='gemeente' (spatial variant)")
+    parser.add_argument("--prior-group", choices=["level", "regio"], default="level")
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args()
 
@@ -42,7 +43,8 @@ def main() -> None:
     print(f"input: {len(published):,} cells, {n_wijken:,} wijken, {args.years} years, "
           f"{published['indicator'].nunique()} indicators, {hidden:.0%} hidden")
 
-    options = {"reference": args.reference, "prior": "gemeente" if args.spatial else "pooled"}
+    options = {"reference": args.reference, "prior": "gemeente" if args.spatial else "pooled",
+               "prior_group": args.prior_group}
     t0 = time.perf_counter()
     scores = score(published, **options)
     wall = time.perf_counter() - t0
