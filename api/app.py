@@ -96,5 +96,36 @@ def _openapi(app: FastAPI) -> dict:
     schema["paths"] = paths
     for name in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(name, None)
-    app.openapi_schema = schema
-    return schema
+    schema["openapi"] = "3.0.3"  # OGC API Features conformance class oas30; FastAPI writes 3.1
+    app.openapi_schema = _to_oas30(schema)
+    return app.openapi_schema
+
+
+def _to_oas30(node: object) -> object:
+    """Rewrite the few OpenAPI 3.1 constructs FastAPI emits into 3.0: ``anyOf [X, null]`` → ``X`` +
+    ``nullable``, ``const`` → ``enum``, ``examples`` (list) → ``example``."""
+    if isinstance(node, list):
+        return [_to_oas30(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _to_oas30(v) for k, v in node.items()}
+    for key in ("anyOf", "oneOf"):
+        options = node.get(key)
+        if isinstance(options, list) and any(o == {"type": "null"} for o in options):
+            rest = [o for o in options if o != {"type": "null"}]
+            del node[key]
+            if len(rest) == 1:
+                node = {**rest[0], **node}
+            else:
+                node[key] = rest
+            node["nullable"] = True
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    if isinstance(node.get("examples"), list) and "in" not in node and "content" not in node:
+        examples = node.pop("examples")
+        if examples:
+            node["example"] = examples[0]
+    if node.get("type") == "null":
+        node.pop("type")
+        node["nullable"] = True
+    return node

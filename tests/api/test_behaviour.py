@@ -1,0 +1,178 @@
+"""ETag/304, gzip, security headers, the access log, ADR details, OIDC tokens and the release switch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi.testclient import TestClient
+
+from api import create_app
+from api.settings import ApiSettings
+
+ITEM = "/v1/collections/wijken/items/WK019310"
+
+
+def test_etag_gives_304_and_differs_per_key_scope(client, keys):
+    h = keys.headers("policy")
+    first = client.get(ITEM, headers=h)
+    etag = first.headers["etag"]
+    again = client.get(ITEM, headers={**h, "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get(ITEM, headers={**keys.headers("steward"), "If-None-Match": etag}).status_code == 304 or \
+        client.get(ITEM, headers=keys.headers("steward")).headers["etag"] != etag
+    assert client.get(ITEM, headers={**keys.headers("wijkteam_zwolle")}).headers["etag"] != etag
+
+
+def test_gzip_when_asked(client, keys):
+    r = client.get("/v1/collections/wijken/items?limit=50", headers={**keys.headers("policy"), "Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and r.json()["numberReturned"] == 50
+
+
+def test_security_and_version_headers_on_every_response(client, keys):
+    for path, headers in [("/v1", {}), (ITEM, keys.headers("policy")), (ITEM, {})]:
+        r = client.get(path, headers=headers)
+        assert r.headers["api-version"] == "1.0.0"
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert "strict-transport-security" in r.headers and "content-security-policy" in r.headers
+
+
+@pytest.mark.parametrize("path", ["/v1/collections/", "/v1/collections/wijken/items/"])
+def test_trailing_slash_is_not_served(client, keys, path):
+    assert client.get(path, headers=keys.headers("policy"), follow_redirects=False).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=unlimited", "bbox=1,2,3", "bbox=6,53,5,52", "ooga=booga",
+                                   "crs=EPSG:4326", "datetime=gisteren", "datetime=2020-01-01/2024-12-31",
+                                   "gemeente=Zwolle"])
+def test_invalid_input_is_400_problem_json(client, keys, query):
+    r = client.get(f"/v1/collections/wijken/items?{query}", headers=keys.headers("policy"))
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_crs_28992_and_bbox_crs(client, keys):
+    h = keys.headers("policy")
+    rd = client.get(f"{ITEM}?crs=http://www.opengis.net/def/crs/EPSG/0/28992", headers=h)
+    assert rd.headers["content-crs"] == "<http://www.opengis.net/def/crs/EPSG/0/28992>"
+    x, y = rd.json()["geometry"]["coordinates"][0][0]
+    assert 190_000 < x < 260_000 and 470_000 < y < 540_000
+    assert client.get(ITEM, headers=h).headers["content-crs"] == "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+    box = client.get("/v1/collections/wijken/items?bbox=203000,501000,206000,504000"
+                     "&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/28992", headers=h).json()
+    assert 0 < box["numberMatched"] < 149
+
+
+def test_paging_with_next_links_reaches_every_wijk(client, keys):
+    url, codes = "/v1/collections/wijken/items?limit=40", []
+    while url:
+        page = client.get(url, headers=keys.headers("policy")).json()
+        codes += [f["id"] for f in page["features"]]
+        url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
+    assert len(codes) == len(set(codes)) == 149
+
+
+def test_hidden_values_are_null_with_a_status_never_zero(client, keys):
+    rows = client.get("/v1/cijfers?niveau=wijk", headers=keys.headers("policy")).json()["cijfers"]
+    hidden = [r for r in rows if r["status"] != "gepubliceerd"]
+    assert hidden and all(r["value"] is None and r["rate"] is None for r in hidden)
+    csv = client.get("/v1/cijfers?niveau=wijk&f=csv", headers=keys.headers("policy")).text.splitlines()
+    assert len(csv) == len(rows) + 1
+
+
+def test_steward_table_never_has_a_raw_count(client, keys):
+    rows = client.get("/v1/onderdrukking", headers=keys.headers("steward")).json()["cellen"]
+    assert rows and "count" not in rows[0] and {"status", "reason", "min_count", "rounding_base"} <= set(rows[0])
+
+
+def test_access_log_records_who_endpoint_and_area_but_no_payload(client, keys, access_log):
+    client.get(ITEM, headers=keys.headers("wijkteam_zwolle"))
+    client.get("/v1/collections/wijken/items/WK015001", headers=keys.headers("wijkteam_zwolle"))
+    lines = [json.loads(line) for line in access_log.read_text().splitlines()]
+    ok, denied = lines[-2], lines[-1]
+    assert ok["wie"] == "wijkteam-zwolle" and ok["gebied"] == "WK019310" and ok["status"] == 200
+    assert ok["endpoint"] == "/v1/collections/{collectionId}/items/{featureId}"
+    assert denied["gebied"] == "WK015001" and denied["status"] == 403
+    assert set(ok) == {"tijd", "wie", "methode", "endpoint", "gebied", "status"}
+    assert keys.wijkteam_zwolle not in access_log.read_text()
+
+
+@pytest.fixture(scope="module")
+def oidc(tmp_path_factory, releases_dir, ijsselland_release):
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    jwks = tmp_path_factory.mktemp("oidc") / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [{**jwk, "kid": "test-key", "use": "sig", "alg": "RS256"}]}))
+    settings = ApiSettings(releases_dir=releases_dir, oidc_issuer="https://login.example.org",
+                           oidc_audience="helpende-data", oidc_jwks_file=jwks)
+    client = TestClient(create_app(settings))
+
+    def token(role="wijkteam", gebieden=("GM0193",), key=private, **overrides):
+        claims = {"sub": "medewerker-1", "iss": "https://login.example.org", "aud": "helpende-data",
+                  "exp": datetime.now(UTC) + timedelta(minutes=5), "helpende_rol": role,
+                  "helpende_gebieden": list(gebieden), **overrides}
+        return {"Authorization": "Bearer " + jwt.encode(claims, key, algorithm="RS256", headers={"kid": "test-key"})}
+
+    return client, token
+
+
+def test_oidc_token_grants_role_and_scope(oidc):
+    client, token = oidc
+    assert client.get(ITEM, headers=token()).status_code == 200
+    assert client.get("/v1/collections/wijken/items/WK015001", headers=token()).status_code == 403
+    assert client.get("/v1/cijfers", headers=token()).status_code == 403
+    assert client.get("/v1/cijfers", headers=token(role="policy", gebieden=["VR04"])).status_code == 200
+
+
+@pytest.mark.parametrize("bad", [
+    {"exp": datetime.now(UTC) - timedelta(minutes=1)}, {"aud": "iemand-anders"}, {"iss": "https://evil.example"},
+    {"helpende_rol": "admin"}, {"helpende_gebieden": []},
+], ids=["expired", "audience", "issuer", "role", "scope"])
+def test_oidc_rejects_bad_tokens_with_401(oidc, bad):
+    client, token = oidc
+    r = client.get(ITEM, headers=token(**bad))
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_oidc_rejects_a_token_signed_by_another_key(oidc):
+    client, token = oidc
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert client.get(ITEM, headers=token(key=other)).status_code == 401
+
+
+def test_new_release_is_served_without_restart_and_a_half_written_one_never(tmp_path, ijsselland_release, keys):
+    releases = tmp_path / "releases"
+    old = releases / ijsselland_release.id
+    shutil.copytree(ijsselland_release.path, old)
+    (releases / "current").write_text(old.name + "\n")
+    app = create_app(ApiSettings(releases_dir=releases, api_keys_file=keys.path, release_check_interval_s=0.05))
+    client = TestClient(app)
+    h = keys.headers("policy")
+    assert client.get("/v1/releases/current", headers=h).json()["release_id"] == old.name
+
+    # a release whose parquet was cut short: hashes differ from the manifest → never activated
+    half = releases / "20991231T000000Z-00000000"
+    shutil.copytree(old, half)
+    (half / "cellen.parquet").write_bytes((half / "cellen.parquet").read_bytes()[:100])
+    (releases / "current").write_text(half.name + "\n")
+    for _ in range(20):
+        assert client.get(ITEM, headers=h).status_code == 200
+        time.sleep(0.05)
+    assert client.get("/v1/releases/current", headers=h).json()["release_id"] == old.name
+    assert app.state.store.last_error and "cellen.parquet" in app.state.store.last_error
+
+    # a complete new release → switched without restart
+    new = releases / "20991231T000001Z-11111111"
+    shutil.copytree(old, new)
+    manifest = json.loads((new / "manifest.json").read_text())
+    (new / "manifest.json").write_text(json.dumps({**manifest, "release_id": new.name}))
+    (releases / "current").write_text(new.name + "\n")
+    deadline = time.monotonic() + 60
+    while client.get("/v1/releases/current", headers=h).json()["release_id"] != new.name:
+        assert client.get(ITEM, headers=h).status_code == 200  # the old one keeps serving meanwhile
+        assert time.monotonic() < deadline, "new release not activated"
+        time.sleep(0.1)
