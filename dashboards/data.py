@@ -44,7 +44,7 @@ def map_table(release: Release, *, level: str = "wijk", period: int | None = Non
         bases = cells.loc[cells["indicator"].eq(name), "rounding_base"].dropna()
         if len(bases):
             table[f"{name}_base"] = int(bases.max())
-    merged = areas[["code", "naam", "gemeente", "huishoudens", "inwoners", "geometry"]].merge(table, on="code", how="left")
+    merged = areas[["code", "naam", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]].merge(table, on="code", how="left")
     merged["period"] = period
     return to_wgs84(gpd.GeoDataFrame(merged, geometry="geometry", crs=release.areas.crs), decimals=decimals)
 

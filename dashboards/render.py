@@ -47,7 +47,7 @@ def _num(value: object, digits: int) -> float | None:
     return None if math.isnan(value) else round(value, digits)
 
 
-def _signal_text(row: pd.Series, name: str) -> str | None:
+def _signal_text(row: dict, name: str) -> str | None:
     text = row.get(f"{name}_signal")
     if isinstance(text, str) and text:
         return text
@@ -61,23 +61,24 @@ def _signal_text(row: pd.Series, name: str) -> str | None:
     return _SIGNAL_FALLBACK["gelijk"]
 
 
-def _figures(row: pd.Series, name: str, state: str, codes: dict[str, str]) -> list | None:
+def _figures(row: dict, name: str, state: str, codes: dict[str, str]) -> list | None:
     """What a tooltip shows for one indicator; hidden figures are left out, never 0."""
-    if f"{name}_status" not in row.index:
+    if f"{name}_status" not in row:
         return None
     signal = _signal_text(row, name)
     code = codes.setdefault(signal, chr(ord("A") + len(codes))) if signal else None
     value = row.get(name)
-    if state != "p" or value is None or value is pd.NA:
+    if state != "p" or value is None:
         return [state if state != "p" else NO_DATA, code]
-    has_rr = f"{name}_rr" in row.index
+    has_rr = f"{name}_rr" in row
     ratio, low, high = (row.get(f"{name}_rr"), row.get(f"{name}_rr_low95"), row.get(f"{name}_rr_high95")) if has_rr \
         else (row.get(f"{name}_smr"), row.get(f"{name}_smr_low"), row.get(f"{name}_smr_high"))
     rate, smr = _num(row.get(f"{name}_rate"), 6), _num(row.get(f"{name}_smr"), 6)
     rate_low = rate_high = None
+    smr_low, smr_high = _num(row.get(f"{name}_smr_low"), 6), _num(row.get(f"{name}_smr_high"), 6)
     if rate is not None and smr:  # the count's 95% interval carried over to the rate
-        rate_low = _num(rate * float(row.get(f"{name}_smr_low")) / smr, 1) if not pd.isna(row.get(f"{name}_smr_low")) else None
-        rate_high = _num(rate * float(row.get(f"{name}_smr_high")) / smr, 1) if not pd.isna(row.get(f"{name}_smr_high")) else None
+        rate_low = None if smr_low is None else round(rate * smr_low / smr, 1)
+        rate_high = None if smr_high is None else round(rate * smr_high / smr, 1)
     return ["p", int(value), _num(rate, 1), rate_low, rate_high, _num(ratio, 2), _num(low, 2), _num(high, 2), code]
 
 
@@ -120,6 +121,23 @@ def _panel(release: Release, title: str, period: int) -> str:
     )
 
 
+class RawJSON(str):
+    """JSON text that :func:`config_json` puts into the config as it is (already serialised)."""
+
+
+def _dumps(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def config_json(config: dict) -> str:
+    """``config`` as JSON text, safe inside a <script> element."""
+    raw = {key: value for key, value in config.items() if isinstance(value, RawJSON)}
+    text = _dumps({key: (f"@raw:{key}" if key in raw else value) for key, value in config.items()})
+    for key, value in raw.items():
+        text = text.replace(_dumps(f"@raw:{key}"), value, 1)
+    return text.replace("</", "<\\/")
+
+
 def map_config(release: Release, table: gpd.GeoDataFrame, layers: list[Layer], *, title: str, scope: str) -> dict:
     """Everything ``helpendeMap`` needs, as plain JSON-able data (no hidden figure in it)."""
     period = int(table["period"].iloc[0]) if len(table) else max(release.periods)
@@ -127,18 +145,21 @@ def map_config(release: Release, table: gpd.GeoDataFrame, layers: list[Layer], *
     states = {name: area_state(table, name) for name in indicators}
     codes: dict[str, str] = {}
     geometries = shapely.to_geojson(table.geometry.values)
+    plain = pd.DataFrame(table.drop(columns=table.geometry.name))
+    rows = plain.astype(object).where(plain.notna(), None).to_dict(orient="records")
+    klasses = [[_klass(k) for k in layer.classes] for layer in layers]
+    state_lists = {name: states[name].tolist() for name in indicators}
     features = []
-    for position, (index, row) in enumerate(table.iterrows()):
-        classes = [layer.classes.loc[index] for layer in layers]
+    for position, row in enumerate(rows):
         props = {
             "c": row["code"], "n": row["naam"],
-            "k": [_klass(k) for k in classes],
-            "d": {name: _figures(row, name, states[name].loc[index], codes) for name in indicators},
+            "k": [klass[position] for klass in klasses],
+            "d": {name: _figures(row, name, state_lists[name][position], codes) for name in indicators},
         }
-        features.append({"type": "Feature", "properties": props, "geometry": json.loads(geometries[position])})
+        features.append('{"type":"Feature","properties":' + _dumps(props) + ',"geometry":' + geometries[position] + "}")
     minx, miny, maxx, maxy = table.total_bounds
     return {
-        "data": {"type": "FeatureCollection", "features": features},
+        "data": RawJSON('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"),
         "layers": [
             {"key": layer.key, "title": layer.title, "indicator": layer.indicator, "colours": layer.colours,
              "legend": _legend(layer, set(layer.classes.astype(str)), scope)}
@@ -171,21 +192,24 @@ class _HelpendeLayers(MacroElement):
     def __init__(self, config: dict) -> None:
         super().__init__()
         self._name = "HelpendeLayers"
-        text = json.dumps(config, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        self.config = text.replace("</", "<\\/")
+        self.config = config_json(config)
 
 
-def _title(release: Release, gemeente: str | None) -> str:
+def _title(release: Release, gemeente: str | None, regio: str | None = None) -> str:
     if gemeente:
         name = gemeente_names(release).get(gemeente, gemeente)
         return f"Gemeente {name} ({gemeente})"
+    if regio:
+        names = release.areas.loc[release.areas["code"].eq(regio), "naam"]
+        return f"{names.iloc[0] if len(names) else regio} ({regio})"
     return str(release.manifest.get("selection", {}).get("label", "")) or "Regio"
 
 
-def region_map(release: Release, *, gemeente: str | None = None, period: int | None = None,
+def region_map(release: Release, *, gemeente: str | None = None, regio: str | None = None, period: int | None = None,
                settings: MapSettings | None = None, table: gpd.GeoDataFrame | None = None,
                layers: list[Layer] | None = None) -> folium.Map:
-    """A folium map of the wijken of the release (or of one gemeente), self-contained and offline.
+    """A folium map of the wijken of the release (or of one gemeente or veiligheidsregio), self-contained
+    and offline.
 
     ``table``/``layers`` may be passed in (computed once over the whole release, so that a colour
     means the same value on every map of the release); by default they are computed here.
@@ -195,14 +219,14 @@ def region_map(release: Release, *, gemeente: str | None = None, period: int | N
         table = map_table(release, period=period)
     if layers is None:
         layers = layers_for(table)
-    if gemeente is not None:
-        keep = table["gemeente"].eq(gemeente)
+    if gemeente is not None or regio is not None:
+        keep = table["gemeente"].eq(gemeente) if gemeente is not None else table["regio"].eq(regio)
         layers = [replace(layer, classes=layer.classes[keep]) for layer in layers]
         table = table[keep]
     scope = "klassen berekend over alle wijken van deze release"
-    title = _title(release, gemeente)
+    title = _title(release, gemeente, regio)
 
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_start=10,
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_start=10, zoom_snap=0.25, zoom_delta=0.5,
                       location=[52.2, 5.3])
     fmap._id = "hd"  # deterministic output: the release's hashes do not change from run to run
     fmap.default_js, fmap.default_css = [], []

@@ -137,7 +137,10 @@
       return div;
     };
     panel.addTo(map);
-    map.fitBounds(cfg.bounds);
+    // Keep the areas clear of the explanation panel on screens wide enough for both.
+    var panelWidth = panel.getContainer().offsetWidth;
+    var wide = map.getSize().x > 2.5 * panelWidth;
+    map.fitBounds(cfg.bounds, wide ? {paddingTopLeft: [panelWidth + 20, 10], paddingBottomRight: [10, 10]} : {});
     return {areas: areas, active: function () { return cfg.layers[active].key; }};
   };
 })();
