@@ -45,8 +45,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         release = load_release(current_release_dir(args.releases)) if args.releases else nl_release(Path(tmp))
+        n_gemeenten = int(release.areas["level"].eq("gemeente").sum())
         print(f"machine: {os.cpu_count()} cores; release {release.id}: "
-              f"{release.manifest['counts']['wijken']} wijken, {len(release.areas.query('level == \"gemeente\"'))} gemeenten")
+              f"{release.manifest['counts']['wijken']} wijken, {n_gemeenten} gemeenten")
 
         started = time.perf_counter()
         table = map_table(release)

@@ -13,7 +13,7 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.dependencies import ActiveRelease, check_area, map_reader
 from api.errors import NotFound, problem_responses
@@ -53,13 +53,7 @@ def list_maps(loaded: ActiveRelease, principal: MapReader) -> dict:
     return {"kaarten": [{"naam": n, "href": f"kaarten/{n}"} for n in names if _allowed(principal, loaded, n)]}
 
 
-@router.get("/kaarten/{naam}", summary="Kaart (HTML)", response_class=HTMLResponse, operation_id="getKaart",
-            responses={200: {"description": "Kaart", "content": {"text/html": {"schema": {"type": "string"}}}}})
-def get_map(request: Request, loaded: ActiveRelease, principal: MapReader,
-            naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> HTMLResponse:
-    path = loaded.release.path / "kaarten" / f"{naam}.html"
-    if not _NAME.fullmatch(naam) or not path.exists():
-        raise NotFound(f"no map {naam!r} in release {loaded.release.id}")
+def _authorise(request: Request, principal: Principal, loaded, naam: str) -> None:
     if naam == "regio":
         request.state.area = "regio"
         if not _allowed(principal, loaded, naam):
@@ -68,4 +62,27 @@ def get_map(request: Request, loaded: ActiveRelease, principal: MapReader,
             raise OutsideKeyScope("the region map (needs a key for the whole region)")
     else:
         check_area(request, principal, naam, naam, _gemeente_regio(loaded, naam))
+
+
+# Registered before the HTML route, whose path would otherwise also match "GM0193.png".
+@router.get("/kaarten/{naam}.png", summary="Kaart als afdruk (PNG, A4 liggend)", response_class=Response,
+            operation_id="getKaartAfdruk",
+            responses={200: {"description": "Afdruk", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}})
+def get_map_png(request: Request, loaded: ActiveRelease, principal: MapReader,
+                naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> Response:
+    path = loaded.release.path / "kaarten" / f"{naam}.png"
+    if not _NAME.fullmatch(naam) or not path.exists():
+        raise NotFound(f"no printable map {naam!r} in release {loaded.release.id}")
+    _authorise(request, principal, loaded, naam)
+    return Response(path.read_bytes(), media_type="image/png")
+
+
+@router.get("/kaarten/{naam}", summary="Kaart (HTML)", response_class=HTMLResponse, operation_id="getKaart",
+            responses={200: {"description": "Kaart", "content": {"text/html": {"schema": {"type": "string"}}}}})
+def get_map(request: Request, loaded: ActiveRelease, principal: MapReader,
+            naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> HTMLResponse:
+    path = loaded.release.path / "kaarten" / f"{naam}.html"
+    if not _NAME.fullmatch(naam) or not path.exists():
+        raise NotFound(f"no map {naam!r} in release {loaded.release.id}")
+    _authorise(request, principal, loaded, naam)
     return HTMLResponse(path.read_text(encoding="utf-8"))

@@ -6,7 +6,6 @@ import json
 import warnings
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,27 +48,10 @@ def release_maps(ijsselland_release: Release) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def map_site(server_url: str, releases_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The live server of the suite, reached the way a wijkteam browser reaches it.
-
-    When the API asks for credentials and the shared ``server_url`` has none configured, an
-    identical live server over the same releases folder is started with a keys file holding one
-    steward key (all areas), sent as ``X-API-Key``.
-    """
-    if httpx.get(f"{server_url}/v1/kaarten/regio", timeout=30).status_code == 200:
-        yield Site(server_url)
-        return
-    from api import create_app
-    from api.keys import issue_key
-    from api.settings import ApiSettings
-    from tests.conftest import LiveServer
-
-    keys = tmp_path_factory.mktemp("keys") / "keys.json"
-    key = issue_key(keys, "steward", ["*"], key_id="kaarttest-steward")
-    with LiveServer(create_app(ApiSettings(releases_dir=releases_dir, api_keys_file=keys))) as live:
-        site = Site(live.url, {"X-API-Key": key})
-        httpx.get(f"{live.url}/v1/kaarten/regio", headers=site.headers, timeout=30).raise_for_status()
-        yield site
+def map_site(server_url: str, policy_headers: dict[str, str]) -> Site:
+    """The suite's live server, reached with the policy key (IJsselland), as a browser would send it."""
+    httpx.get(f"{server_url}/v1/kaarten/regio", headers=policy_headers, timeout=30).raise_for_status()
+    return Site(server_url, dict(policy_headers))
 
 
 @pytest.fixture(scope="session")

@@ -121,3 +121,17 @@ def test_explanation_panel_and_banner_say_what_the_map_is(ijsselland_release: Re
 def test_maps_are_byte_identical_when_rendered_twice(ijsselland_release: Release, release_maps):
     again = region_map(ijsselland_release, gemeente="GM0193").get_root().render()
     assert again == release_maps["GM0193.html"].read_text(encoding="utf-8")
+
+
+def test_print_png_is_served_with_the_same_role_rules_as_the_map(server_url: str, session_keys):
+    import httpx
+
+    keys = session_keys[1]
+    policy, wijkteam = {"X-API-Key": keys["policy"]}, {"X-API-Key": keys["wijkteam"]}  # wijkteam: Zwolle only
+    response = httpx.get(f"{server_url}/v1/kaarten/regio.png", headers=policy, timeout=30)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert response.content[:8] == PNG_MAGIC
+    assert httpx.get(f"{server_url}/v1/kaarten/GM0193.png", headers=wijkteam, timeout=30).status_code == 200
+    assert httpx.get(f"{server_url}/v1/kaarten/GM0148.png", headers=wijkteam, timeout=30).status_code == 403
+    assert httpx.get(f"{server_url}/v1/kaarten/regio.png", headers=wijkteam, timeout=30).status_code == 403
+    assert httpx.get(f"{server_url}/v1/kaarten/GM0193.png", timeout=30).status_code == 401
