@@ -72,21 +72,49 @@
         lines.push(esc(ind.label) + ": " + esc(d[0] === "w" ? cfg.labels.few : cfg.labels.hidden));
       }
       var signal = d ? d[d[0] === "p" ? 8 : 1] : null;
-      if (signal) { lines.push("signaal: <b>" + esc(cfg.signals[signal]) + "</b>"); }
+      if (signal) {
+        var estimated = d[0] !== "p" && cfg.signals[signal] !== cfg.labels.hidden;
+        lines.push((estimated ? "signaal (geschat; het aantal zelf blijft beschermd): " : "signaal: ") +
+                   "<b>" + esc(cfg.signals[signal]) + "</b>");
+      }
       lines.push("periode: " + esc(cfg.period));
       if (cfg.synthetic) { lines.push('<span class="hd-synth-tip">SYNTHETISCHE demonstratiedata</span>'); }
       return lines.join("<br>");
+    }
+
+    // The tooltip is a sibling of the controls (not in Leaflet's tooltip pane, which always stays
+    // below them), so the explanation panel and legend never hide it.
+    var tip = L.DomUtil.create("div", "hd-tooltip", map.getContainer());
+    tip.id = "hd-tooltip";
+    tip.setAttribute("role", "tooltip");
+    function placeTip(event) {
+      var size = map.getSize(), p = event.containerPoint, w = tip.offsetWidth, h = tip.offsetHeight;
+      var x = p.x + 16, y = p.y + 16;
+      if (x + w > size.x - 4) { x = Math.max(4, p.x - 16 - w); }
+      if (y + h > size.y - 4) { y = Math.max(4, p.y - 16 - h); }
+      tip.style.left = x + "px";
+      tip.style.top = y + "px";
+    }
+    function showTip(layer, event) {
+      tip.innerHTML = tooltip(layer);
+      tip.style.display = "block";
+      placeTip(event);
     }
 
     var areas = L.geoJSON(cfg.data, {
       renderer: renderer,
       style: style,
       onEachFeature: function (feature, layer) {
-        layer.on("mouseover", function () { layer.setStyle({weight: 2.5, color: "#000000"}); layer.bringToFront(); });
-        layer.on("mouseout", function () { areas.resetStyle(layer); });
+        layer.on("mouseover", function (event) {
+          layer.setStyle({weight: 2.5, color: "#000000"});
+          layer.bringToFront();
+          showTip(layer, event);
+        });
+        layer.on("mousemove", placeTip);
+        layer.on("click", function (event) { showTip(layer, event); });  // touch screens
+        layer.on("mouseout", function () { areas.resetStyle(layer); tip.style.display = "none"; });
       }
     }).addTo(map);
-    areas.bindTooltip(tooltip, {sticky: true, direction: "auto", className: "hd-tooltip"});
     addPatterns(map.getPanes().overlayPane.querySelector("svg"), cfg);
 
     function tag() {

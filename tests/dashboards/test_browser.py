@@ -86,7 +86,7 @@ def _hover_some(page, release: Release, codes: list[str]) -> tuple[str, str]:
         xy = _screen_point(page, code, point.x, point.y)
         if xy:
             page.mouse.move(*xy)
-            tooltip = page.locator(".leaflet-tooltip")
+            tooltip = page.locator("#hd-tooltip")
             tooltip.wait_for(state="visible")
             return code, tooltip.inner_text()
     raise AssertionError(f"none of {codes[:5]}… could be reached by the mouse")
