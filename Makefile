@@ -17,6 +17,8 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# ogctests pins old pyarrow/httpx/pytest; its real needs are already installed above
+	$(BIN)/python -m pip install --quiet --no-deps "ogctests==0.1.15"
 
 ## Build the default release (IJsselland, bundled data) and serve API + maps on $(HOST):$(PORT).
 demo: install

@@ -77,7 +77,7 @@ def serve(
         for role, key in issued.items():
             _echo(f"  {role:<9} {key}")
         _echo(f"  e.g.  curl -H 'X-API-Key: {issued['policy']}' {base}/collections/wijken/items")
-    application = create_app(ApiSettings(releases_dir=releases, api_keys_file=keys))
+    application = create_app(ApiSettings(releases_dir=releases, api_keys_file=keys, access_log=releases / "access.log"))
     _echo(f"API:      {base}/collections/wijken/items")
     _echo(f"Kaart:    {base}/kaarten/regio   (gemeente: {base}/kaarten/GM0193)")
     _echo(f"OpenAPI:  {base}/openapi.json   docs: {base}/docs")
