@@ -5,7 +5,7 @@ folder first, ~40 s) or ``--releases DIR`` to use the current release of an exis
 one made by ``helpende-data build --region Nederland --releases /tmp/nl --no-maps``.
 ``--out DIR`` keeps the rendered files. Not a test: CI does not run it.
 
-Prints the time for all HTML maps, all print PNGs and both together (what the build spends on
+Prints the wall time for all HTML maps, all print PNGs and both together (what the build spends on
 maps), then sizes: the NL map, the per-gemeente maps (min / median / max) and each file kind's total.
 """
 
@@ -49,6 +49,7 @@ def main() -> None:
         print(f"machine: {os.cpu_count()} cores; release {release.id}: "
               f"{release.manifest['counts']['wijken']} wijken, {n_gemeenten} gemeenten")
 
+        cpu_started = time.process_time()
         started = time.perf_counter()
         table = map_table(release)
         layers = layers_for(table)
@@ -70,11 +71,12 @@ def main() -> None:
             pngs[name] = map_png(release, table, layers[0], gemeente=gemeente, title=_title(release, gemeente))
             png_sizes[name] = len(pngs[name])
         png_time = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
 
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
-            for name in pages:
-                (args.out / f"{name}.html").write_bytes(pages[name])
+            for name, page in pages.items():
+                (args.out / f"{name}.html").write_bytes(page)
                 (args.out / f"{name}.png").write_bytes(pngs[name])
 
     gm_html = [v for k, v in html_sizes.items() if k != "regio"]
@@ -82,7 +84,8 @@ def main() -> None:
     print(f"prepare (simplify, classes): {prepare:6.1f} s")
     print(f"{len(pages)} HTML maps:          {html_time:6.1f} s")
     print(f"{len(pngs)} print PNGs:          {png_time:6.1f} s")
-    print(f"all maps:                   {prepare + html_time + png_time:6.1f} s")
+    print(f"all maps:                   {prepare + html_time + png_time:6.1f} s wall, {cpu:.1f} s CPU "
+          f"(load average now {os.getloadavg()[0]:.1f}; wall ≈ CPU on an idle machine)")
     print(f"NL map (regio.html):        {html_sizes['regio'] / MB:6.2f} MB (budget 8 MB)")
     print(f"NL print (regio.png):       {png_sizes['regio'] / MB:6.2f} MB")
     print(f"gemeente maps HTML:         min {min(gm_html) / MB:.2f} / median {statistics.median(gm_html) / MB:.2f} / "

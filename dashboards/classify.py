@@ -18,8 +18,19 @@ from insights.disclosure.primary import Status
 from insights.indicators import DENOMINATORS, INDICATORS
 
 __all__ = [
-    "FEW", "FEW_LABEL", "HIDDEN", "HIDDEN_LABEL", "HIDDEN_FILL", "HATCH_COLOUR", "FEW_FILL", "NO_DATA",
-    "NO_DATA_LABEL", "Layer", "fmt", "layers_for", "area_state",
+    "FEW",
+    "FEW_FILL",
+    "FEW_LABEL",
+    "HATCH_COLOUR",
+    "HIDDEN",
+    "HIDDEN_FILL",
+    "HIDDEN_LABEL",
+    "NO_DATA",
+    "NO_DATA_LABEL",
+    "Layer",
+    "area_state",
+    "fmt",
+    "layers_for",
 ]
 
 HIDDEN_LABEL = "beschermd: te weinig waarnemingen"

@@ -10,7 +10,7 @@ from insights.indicators import INDICATORS
 from insights.release import Release
 from insights.views import wide_table
 
-__all__ = ["map_table", "SCORE_EXTRAS"]
+__all__ = ["SCORE_EXTRAS", "gemeente_names", "map_table"]
 
 #: Score columns the maps use when the release has them (smoothed relative risk and its signal).
 SCORE_EXTRAS = ("rr", "rr_low95", "rr_high95", "signal")

@@ -12,8 +12,17 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from dashboards.classify import (
-    FEW, FEW_FILL, FEW_LABEL, HATCH_COLOUR, HIDDEN, HIDDEN_FILL, HIDDEN_LABEL, NO_DATA, NO_DATA_FILL,
-    NO_DATA_LABEL, Layer,
+    FEW,
+    FEW_FILL,
+    FEW_LABEL,
+    HATCH_COLOUR,
+    HIDDEN,
+    HIDDEN_FILL,
+    HIDDEN_LABEL,
+    NO_DATA,
+    NO_DATA_FILL,
+    NO_DATA_LABEL,
+    Layer,
 )
 from insights.release import Release
 

@@ -24,15 +24,25 @@ from jinja2 import Template
 
 from dashboards import assets
 from dashboards.classify import (
-    FEW, FEW_FILL, FEW_LABEL, HATCH_COLOUR, HIDDEN_FILL, HIDDEN_LABEL, NO_DATA, NO_DATA_FILL,
-    NO_DATA_LABEL, Layer, area_state, layers_for,
+    FEW,
+    FEW_FILL,
+    FEW_LABEL,
+    HATCH_COLOUR,
+    HIDDEN_FILL,
+    HIDDEN_LABEL,
+    NO_DATA,
+    NO_DATA_FILL,
+    NO_DATA_LABEL,
+    Layer,
+    area_state,
+    layers_for,
 )
 from dashboards.data import gemeente_names, map_table
 from dashboards.settings import MapSettings
 from insights.indicators import INDICATORS
 from insights.release import Release
 
-__all__ = ["HIDDEN_LABEL", "FEW_LABEL", "map_config", "region_map", "render_release_maps"]
+__all__ = ["FEW_LABEL", "HIDDEN_LABEL", "map_config", "region_map", "render_release_maps"]
 
 SOURCE = "Bron: CBS, Kadaster (CC BY 4.0)"
 SYNTHETIC_BANNER = "SYNTHETISCHE DEMONSTRATIEDATA — geen echte meldingen, schulden of echtscheidingen"

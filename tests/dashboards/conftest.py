@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import warnings
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
