@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from dataclasses import replace
 
 import folium
@@ -114,7 +115,9 @@ def _legend(layer: Layer, present: set[str], scope: str) -> str:
 
 
 def _panel(release: Release, title: str, period: int) -> str:
-    boundaries = ", ".join(release.manifest.get("inputs", {}).get("boundaries", {})) or "CBS wijk- en buurtkaart"
+    files = list(release.manifest.get("inputs", {}).get("boundaries", {}))
+    years = sorted({y for f in files for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", f)})
+    boundaries = f"CBS wijkindeling {', '.join(years)}" if years else (", ".join(files) or "CBS wijkindeling")
     synthetic = "<p><b>Let op: synthetische demonstratiedata.</b></p>" if release.synthetic else ""
     return (
         f'<details open><summary>{html.escape(title)} — wat deze kaart laat zien</summary>'
