@@ -63,3 +63,11 @@ def test_published_value_without_rate_is_no_data_not_a_class():
                                                        (float("nan"), 1, "—"), (pd.NA, 1, "—")])
 def test_numbers_are_written_the_dutch_way(value, digits, text):
     assert fmt(value, digits) == text
+
+
+def test_without_smoothed_scores_the_risk_layer_falls_back_to_observed_over_expected():
+    table = _table([Status.published] * 3, [1.0, 2.0, 3.0], [1.0, 1.0, 1.0]).drop(columns="meldingen_rr")
+    table["meldingen_smr"] = pd.array([0.5, 1.0, 1.5], dtype="Float64")
+    risk = layers_for(table)[0]
+    assert risk.classes.tolist() == [0, 2, 4]
+    assert "waargenomen/verwacht" in risk.method
