@@ -94,6 +94,9 @@ def protection_violations(
 def _link_pairs(rows: pd.DataFrame, rules: Rules) -> np.ndarray:
     """(part row, whole row) pairs in the order of ``rows`` for every ``part_of`` rule present."""
     pairs = []
+    names = pd.unique(rows["indicator"].astype(str).to_numpy())
+    if not any(rules.for_indicator(n).part_of in names for n in names):
+        return np.zeros((0, 2), dtype=np.int64)
     ind = rows["indicator"].astype(str)
     key = pd.MultiIndex.from_arrays([rows["code"].astype(str), rows["period"], ind])
     for name in ind.unique():
@@ -172,6 +175,8 @@ def _lp_intervals(
             lp.a_matrix_.index_ = csc.indices.astype(np.int32)
             lp.a_matrix_.value_ = csc.data.astype(float)
             h.passModel(lp)
+            definite = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded,
+                        highspy.HighsModelStatus.kUnboundedOrInfeasible, highspy.HighsModelStatus.kInfeasible)
             for t in mine:
                 j = int(local[t])
                 h.changeColCost(j, 1.0)
@@ -179,6 +184,13 @@ def _lp_intervals(
                     h.changeObjectiveSense(sense)
                     h.run()
                     st = h.getModelStatus()
+                    if st not in definite:
+                        # a warm start can end undecided (kUnknown): solve again from scratch
+                        h.clearSolver()
+                        h.run()
+                        st = h.getModelStatus()
+                    if st not in definite:
+                        raise NonAdditiveTable(f"LP audit undecided for a cell ({st}); use method='exact'")
                     if st == highspy.HighsModelStatus.kInfeasible:
                         raise NonAdditiveTable("published figures admit no counts consistent with the sums")
                     if sense == highspy.ObjSense.kMinimize:
@@ -281,19 +293,24 @@ def audit(
             lp_lo, lp_hi = _lp_intervals(forest, lo, hi, pairs, block, targets)
             f_lo, f_hi = f_lo.copy(), f_hi.copy()
             f_lo[targets], f_hi[targets] = lp_lo[targets], lp_hi[targets]
+    return _with_audit_columns(protected, forest, rows, f_lo, f_hi, rules)
+
+
+def _with_audit_columns(
+    frame: pd.DataFrame, forest: Forest, rows: pd.DataFrame, f_lo: np.ndarray, f_hi: np.ndarray, rules: Rules
+) -> pd.DataFrame:
+    """``frame`` plus ``audit_low``, ``audit_high``, ``protection_ok`` from sorted-order intervals."""
     mc, base, _, _ = _rule_columns(rows, rules)
     status = rows["status"].astype(str).to_numpy()
+    hidden = rows["value"].isna().to_numpy()
     need_down, need_up, need_width = protection_violations(status, f_lo, f_hi, mc, base, rules)
     ok = (need_down <= 0) & (need_up <= 0) & (need_width <= 0)
-    out = protected.copy()
+    out = frame.copy()
     back = np.empty(forest.n, dtype=np.int64)
     back[forest.order] = np.arange(forest.n)
-    out["audit_low"] = pd.array(np.round(f_lo[back]).astype(np.int64), dtype="Int64")
     high = f_hi[back]
-    out["audit_high"] = pd.array(
-        np.where(np.isinf(high), 0, np.round(np.where(np.isinf(high), 0, high))).astype(np.int64), dtype="Int64"
-    )
-    out.loc[np.isinf(high), "audit_high"] = pd.NA
+    out["audit_low"] = pd.array(np.round(f_lo[back]), dtype="Float64").astype("Int64")
+    out["audit_high"] = pd.array(np.where(np.isinf(high), np.nan, np.round(high)), dtype="Float64").astype("Int64")
     out["protection_ok"] = ok[back] | ~hidden[back]
     return out
 

@@ -60,39 +60,38 @@ def primary_suppression(cells: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     indicator's threshold.
     """
     out = cells.copy()
-    count = out["count"].astype("Int64")
-    households = out["households"].astype("Float64")
-    denominator = out["denominator"].astype("Float64")
+    n = len(out)
+    count = out["count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    households = out["households"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    denominator = out["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     codes, names = pd.factorize(out["indicator"].astype(str).to_numpy())
     table = np.array(
         [[rules.for_indicator(n).min_count, rules.for_indicator(n).min_denominator,
           rules.for_indicator(n).rounding_base] for n in names], dtype=np.int64
     ).reshape(len(names), 3)
-    per_row = table[codes]
-    min_count = pd.Series(per_row[:, 0], index=out.index, dtype="Int64")
-    min_den = pd.Series(per_row[:, 1], index=out.index, dtype="Float64")
-    base = pd.Series(per_row[:, 2], index=out.index, dtype="Int64")
+    per_row = table[codes] if n else np.zeros((0, 3), dtype=np.int64)
+    min_count, min_den, base = per_row[:, 0], per_row[:, 1], per_row[:, 2]
 
-    status = pd.Series(Status.published, index=out.index, dtype="object")
-    reason = pd.Series("", index=out.index, dtype="object")
+    status = np.full(n, Status.published, dtype=object)
+    reason = np.full(n, "", dtype=object)
 
-    def fire(mask: pd.Series, state: str, text: pd.Series | str) -> None:
-        mask = mask.fillna(False).astype(bool) & status.eq(Status.published)
+    def fire(mask: np.ndarray, state: str, text: np.ndarray | str) -> None:
+        mask = mask & (status == Status.published)
         status[mask] = state
-        reason[mask] = text[mask] if isinstance(text, pd.Series) else text
+        reason[mask] = text[mask] if isinstance(text, np.ndarray) else text
 
-    fire(count.isna(), Status.secret_at_source, "geheim in de bron")
-    fire(households.isna() | (households < rules.min_households), Status.few_households,
-         f"minder dan {rules.min_households} huishoudens in het gebied")
-    fire(denominator.isna() | (denominator < min_den), Status.small_denominator,
-         "noemer kleiner dan " + min_den.astype("Int64").astype(str))
-    fire(count < min_count, Status.below_threshold, "telling onder " + min_count.astype(str))
-
-    value = pd.Series(pd.NA, index=out.index, dtype="Int64")
-    for b in base.dropna().unique():
-        rows = base.eq(b) & status.eq(Status.published)
-        value[rows] = round_to_base(count[rows], int(b))
-    out["value"] = value
+    with np.errstate(invalid="ignore"):
+        fire(np.isnan(count), Status.secret_at_source, "geheim in de bron")
+        fire(np.isnan(households) | (households < rules.min_households), Status.few_households,
+             f"minder dan {rules.min_households} huishoudens in het gebied")
+        fire(np.isnan(denominator) | (denominator < min_den), Status.small_denominator,
+             np.array([f"noemer kleiner dan {d}" for d in min_den], dtype=object))
+        fire(count < min_count, Status.below_threshold,
+             np.array([f"telling onder {m}" for m in min_count], dtype=object))
+        published = status == Status.published
+        rounded = np.floor(count / base + 0.5) * base
+    value = np.where(published, rounded, np.nan)
+    out["value"] = pd.array(value, dtype="Float64").astype("Int64")
     out["status"] = status
     out["reason"] = reason
     return out

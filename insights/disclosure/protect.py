@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insights.disclosure.audit import _rule_columns, audit
+from insights.disclosure.audit import _rule_columns, _with_audit_columns
 from insights.disclosure.primary import primary_suppression
 from insights.disclosure.rules import Rules
-from insights.disclosure.secondary import secondary_suppression
+from insights.disclosure.secondary import _secondary
 
 __all__ = ["protect"]
 
@@ -43,8 +43,11 @@ def protect(
     The raw ``count`` column is still present: only the release writer's public projection leaves
     the build machine; it should call :func:`assert_protected` first.
     """
-    protected = secondary_suppression(primary_suppression(cells, rules), parent_of, rules, previous=previous)
+    protected, forest, rows, f_lo, f_hi = _secondary(
+        primary_suppression(cells, rules), parent_of, rules, previous=previous
+    )
     min_count, base, _, _ = _rule_columns(protected, rules)
     protected["min_count"] = pd.array(min_count.astype("int64"), dtype="Int64")
     protected["rounding_base"] = pd.array(base.astype("int64"), dtype="Int64")
-    return audit(protected, parent_of, rules, previous=previous)
+    # The last round of the secondary step audited exactly this pattern; attach its intervals.
+    return _with_audit_columns(protected, forest, rows, f_lo, f_hi, rules)

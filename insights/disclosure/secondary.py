@@ -69,6 +69,11 @@ def secondary_suppression(
     ``primary`` (same row order) with more cells ``status == "secundair"``, ``value`` NA, a
     ``reason`` naming the protected cell, and ``protects`` (code of that cell, NA otherwise).
     """
+    return _secondary(primary, parent_of, rules, previous=previous, max_rounds=max_rounds)[0]
+
+
+def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
+    """:func:`secondary_suppression` plus the forest, sorted rows and final attacker intervals."""
     forest = build_forest(primary, parent_of)
     rows = primary.iloc[forest.order]
     n = forest.n
@@ -102,7 +107,7 @@ def secondary_suppression(
     has_children = forest.has_children()
     order_key = np.lexsort((np.arange(n), forest.depth))
 
-    for _ in range(max_rounds):
+    for _ in range(max_rounds + 1):
         hidden = status != Status.published
         lo = np.where(hidden, hid_lo, pub_lo)
         hi = np.where(hidden, hid_hi, pub_hi)
@@ -116,7 +121,7 @@ def secondary_suppression(
                 f_lo[targets], f_hi[targets] = lp_lo[targets], lp_hi[targets]
         need_down, need_up, need_width = protection_violations(status, f_lo, f_hi, mc, base, rules)
         short = (need_down > 0) | (need_up > 0) | (need_width > 0)
-        if not short.any():
+        if not short.any() or _ == max_rounds:
             break
         # s_new: a node's subtree interval if it were hidden (its own box dropped).
         sum_hi = iv.sum_hi
@@ -155,7 +160,8 @@ def secondary_suppression(
     out["reason"] = reason[back]
     out["value"] = out["value"].astype("Int64").mask(hidden[back])
     out["protects"] = pd.array(protects[back], dtype="object")
-    return out
+    final_rows = rows.assign(status=status, value=rows["value"].astype("Int64").mask(hidden))
+    return out, forest, final_rows, f_lo, f_hi
 
 
 def _binding_side(x: int, nd: float, nu: float, iv, parent: np.ndarray) -> str:
@@ -193,10 +199,7 @@ def _choose(
             continue
         if group in used:
             return None
-        cands = [c for c in direct if status[c] == Status.published]
-        for h in direct:
-            if status[h] != Status.published:
-                cands += [g for g in forest.children(h) if status[g] == Status.published]
+        cands = _frontier(direct, forest, status)
         if not cands and s == "D":
             if status[parent[x]] == Status.published:
                 cands = [int(parent[x])]
@@ -219,6 +222,20 @@ def _choose(
         used.add(group)
         return int(best), s
     return None
+
+
+def _frontier(nodes: list[int], forest, status) -> list[int]:
+    """Published cells among ``nodes`` and, through hidden ones, their nearest published descendants:
+    the cells whose hiding can widen the interval of a sum over ``nodes``."""
+    out: list[int] = []
+    stack = list(nodes)[::-1]
+    while stack:
+        c = int(stack.pop())
+        if status[c] == Status.published:
+            out.append(c)
+        else:
+            stack.extend(forest.children(c)[::-1].tolist())
+    return out
 
 
 def hide_single_hidden_children(cells: pd.DataFrame, parent_of: pd.Series) -> pd.DataFrame:

@@ -71,19 +71,31 @@ def build_forest(frame: pd.DataFrame, parent_of: pd.Series) -> Forest:
     ------
     NonAdditiveTable : duplicate (code, period, indicator) rows or a cycle in ``parent_of``.
     """
-    order = np.lexsort(
-        (frame["code"].astype(str).to_numpy(), frame["indicator"].astype(str).to_numpy(), frame["period"].to_numpy())
-    )
-    rows = frame.iloc[order]
-    code = rows["code"].astype(str).tolist()
-    rest = [f"\x1f{p}\x1f{i}" for p, i in zip(rows["period"].tolist(), rows["indicator"].astype(str).tolist())]
-    index = pd.Index([c + r for c, r in zip(code, rest)])
-    if not index.is_unique:
-        dup = index[index.duplicated()][0].replace("\x1f", "/")
-        raise NonAdditiveTable(f"cell {dup} appears more than once")
-    parent_code = rows["code"].map(parent_of)
-    lookup = [("\x00" if pd.isna(p) else str(p)) + r for p, r in zip(parent_code.tolist(), rest)]
-    parent = index.get_indexer(lookup).astype(np.int64)
+    code = frame["code"].astype(str).to_numpy(dtype=object)
+    parent_code = frame["code"].map(parent_of).to_numpy(dtype=object)
+    parent_code = np.where(pd.isna(parent_code), "\x00", parent_code).astype(object)
+    ids, uniques = pd.factorize(np.concatenate([code, parent_code]))
+    code_id, parent_id = ids[: len(code)], ids[len(code):]
+    period_id, periods = pd.factorize(frame["period"].to_numpy())
+    ind_id, inds = pd.factorize(frame["indicator"].astype(str).to_numpy(dtype=object))
+    # sort by (period, indicator, code) by value, not by first appearance
+    p_rank = np.argsort(np.argsort(np.asarray(periods)))[period_id] if len(periods) else period_id
+    i_rank = np.argsort(np.argsort(np.asarray(inds, dtype=str)))[ind_id] if len(inds) else ind_id
+    order = np.lexsort((code, i_rank, p_rank))
+    width = max(len(uniques), 1)
+    key = (p_rank.astype(np.int64) * max(len(inds), 1) + i_rank) * width
+    own = (key + code_id)[order]
+    look = (key + parent_id)[order]
+    if len(own) != len(np.unique(own)):
+        vals, counts = np.unique(own, return_counts=True)
+        first = np.nonzero(np.isin(own, vals[counts > 1]))[0][0]
+        row = frame.iloc[order[first]]
+        raise NonAdditiveTable(f"cell {row['code']}/{row['period']}/{row['indicator']} appears more than once")
+    sorter = np.argsort(own, kind="stable")
+    pos = np.searchsorted(own, look, sorter=sorter)
+    pos = np.minimum(pos, len(own) - 1)
+    found = sorter[pos] if len(own) else pos
+    parent = np.where((len(own) > 0) & (own[found] == look), found, -1).astype(np.int64) if len(own) else np.zeros(0, np.int64)
     n = len(parent)
     depth = np.zeros(n, dtype=np.int64)
     for _ in range(64):
