@@ -102,6 +102,19 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
         block_key = pd.Series(list(zip(rows["period"].to_numpy(), rows["indicator"].astype(str).map(group))))
         block = pd.factorize(block_key)[0]
         linked = np.isin(block, np.unique(block[pairs.ravel()]))
+    parts_of: dict[int, list[int]] = {}
+    wholes_of: dict[int, list[int]] = {}
+    for part, whole in pairs.tolist():
+        parts_of.setdefault(whole, []).append(part)
+        wholes_of.setdefault(part, []).append(whole)
+    ind_name = rows["indicator"].astype(str).to_numpy()
+
+    # A cell a previous release already published cannot be protected by hiding more now: skip it
+    # (the audit reports it to the steward) instead of hiding the table around it.
+    own_down, own_up, own_width = protection_violations(
+        np.where(status == Status.published, Status.secondary, status), hid_lo, hid_hi, mc, base, rules
+    )
+    fixable = (own_down <= 0) & (own_up <= 0) & (own_width <= 0)
 
     parent = forest.parent
     has_children = forest.has_children()
@@ -120,7 +133,7 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
                 f_lo, f_hi = f_lo.copy(), f_hi.copy()
                 f_lo[targets], f_hi[targets] = lp_lo[targets], lp_hi[targets]
         need_down, need_up, need_width = protection_violations(status, f_lo, f_hi, mc, base, rules)
-        short = (need_down > 0) | (need_up > 0) | (need_width > 0)
+        short = ((need_down > 0) | (need_up > 0) | (need_width > 0)) & fixable
         if not short.any() or _ == max_rounds:
             break
         # s_new: a node's subtree interval if it were hidden (its own box dropped).
@@ -132,12 +145,32 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
             gain_hi = np.nan_to_num(s_new_hi - iv.s_hi, nan=0.0, posinf=np.inf)  # how far up
         used: set[tuple[str, int]] = set()
         hid_this_round = False
+        if block is not None:
+            t_down, t_up, t_width = protection_violations(status, iv.f_lo, iv.f_hi, mc, base, rules)
         for x in order_key[short[order_key]]:
             nd, nu, nw = need_down[x], need_up[x], need_width[x]
             if nw > 0:
                 nu = nw
-            side = _binding_side(x, nd, nu, iv, parent)
-            pick = _choose(x, side, nd, nu, nw, forest, status, count, gain_lo, gain_hi, used)
+            pick = None
+            if block is not None and t_down[x] + t_up[x] + t_width[x] <= 0:
+                # Only the part_of link narrows x: free the linked cell (its part when x's lower
+                # bound is raised, its whole when x's upper bound is capped).
+                linked_cells = (parts_of.get(int(x), []) if nd > 0 else []) + (
+                    wholes_of.get(int(x), []) if (nu > 0 or nw > 0) else [])
+                for y in linked_cells:
+                    if ("L", y) in used:
+                        continue
+                    if status[y] == Status.published:
+                        pick = (y, "L")
+                    else:
+                        side_y = _binding_side(y, nd, nu, iv, parent)
+                        pick = _choose(y, side_y, nd, nu, nw, forest, status, count, gain_lo, gain_hi, used)
+                    if pick is not None:
+                        used.add(("L", y))
+                        break
+            if pick is None:
+                side = _binding_side(x, nd, nu, iv, parent)
+                pick = _choose(x, side, nd, nu, nw, forest, status, count, gain_lo, gain_hi, used)
             if pick is None:
                 continue
             c, via = pick
@@ -146,6 +179,7 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
             where = codes[parent[x]] if via == "D" and parent[x] >= 0 else None
             reason[c] = (
                 f"beschermt {codes[x]} (verschil met {where})" if where else
+                f"beschermt {codes[x]} {ind_name[x]} (koppeling met {ind_name[c]})" if via == "L" else
                 f"beschermt {codes[x]} (som van de onderliggende gebieden)"
             )
             hid_this_round = True
