@@ -13,7 +13,10 @@ from __future__ import annotations
 import html
 import json
 import math
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 import folium
@@ -261,21 +264,58 @@ def region_map(release: Release, *, gemeente: str | None = None, regio: str | No
     return fmap
 
 
-def render_release_maps(release: Release, settings: MapSettings | None = None) -> dict[str, str | bytes]:
-    """All maps of a release: ``kaarten/regio.html`` and one per gemeente, each with a print PNG."""
+def _render_one(release: Release, settings: MapSettings, table: gpd.GeoDataFrame, layers: list[Layer],
+                name: str, gemeente: str | None) -> dict[str, str | bytes]:
     from dashboards.png import map_png
 
-    settings = settings or MapSettings()
+    fmap = region_map(release, gemeente=gemeente, settings=settings, table=table, layers=layers)
+    out: dict[str, str | bytes] = {f"kaarten/{name}.html": fmap.get_root().render()}
+    if settings.png:
+        out[f"kaarten/{name}.png"] = map_png(release, table, layers[0], gemeente=gemeente,
+                                             title=_title(release, gemeente), dpi=settings.png_dpi)
+    return out
+
+
+_WORKER: dict = {}
+
+
+def _worker_init(release: Release, settings: MapSettings) -> None:
     table = map_table(release)
-    layers = layers_for(table)
+    _WORKER.update(release=release, settings=settings, table=table, layers=layers_for(table))
+
+
+def _worker_render(targets: list[tuple[str, str | None]]) -> dict[str, str | bytes]:
     out: dict[str, str | bytes] = {}
+    for name, gemeente in targets:
+        out.update(_render_one(_WORKER["release"], _WORKER["settings"], _WORKER["table"], _WORKER["layers"],
+                               name, gemeente))
+    return out
+
+
+def render_release_maps(release: Release, settings: MapSettings | None = None) -> dict[str, str | bytes]:
+    """All maps of a release: ``kaarten/regio.html`` and one per gemeente, each with a print PNG.
+
+    With more than ``settings.parallel_from`` maps (a whole-country release) the maps are rendered
+    in ``settings.workers`` processes (default: one per core); every process computes the same
+    table and classes, so the output does not depend on the number of processes.
+    """
+    settings = settings or MapSettings()
     targets = [("regio", None)] + [
         (code, code) for code in sorted(release.areas.loc[release.areas["level"].eq("gemeente"), "code"])
     ]
+    workers = min(settings.workers or os.cpu_count() or 1, len(targets))
+    if workers > 1 and len(targets) > settings.parallel_from:
+        chunks = [targets[i::workers] for i in range(workers)]
+        context = multiprocessing.get_context("spawn")  # no fork of a process that may run threads
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
+                                 initargs=(release, settings)) as pool:
+            parts = list(pool.map(_worker_render, chunks))
+        rendered = {k: v for part in parts for k, v in part.items()}
+        return {f"kaarten/{name}.{ext}": rendered[f"kaarten/{name}.{ext}"]
+                for name, _ in targets for ext in (("html", "png") if settings.png else ("html",))}
+    table = map_table(release)
+    layers = layers_for(table)
+    out: dict[str, str | bytes] = {}
     for name, gemeente in targets:
-        fmap = region_map(release, gemeente=gemeente, settings=settings, table=table, layers=layers)
-        out[f"kaarten/{name}.html"] = fmap.get_root().render()
-        if settings.png:
-            out[f"kaarten/{name}.png"] = map_png(release, table, layers[0], gemeente=gemeente,
-                                                 title=_title(release, gemeente), dpi=settings.png_dpi)
+        out.update(_render_one(release, settings, table, layers, name, gemeente))
     return out

@@ -24,6 +24,8 @@ class MapSettings(BaseSettings):
     tiles_attribution: str = "achtergrondkaart: lokale tegelserver"
     png: bool = True
     png_dpi: int = Field(150, ge=50, le=600)
+    workers: int = Field(0, ge=0)  # processes for many maps; 0 = one per core
+    parallel_from: int = Field(40, ge=1)  # render in parallel above this many maps (NL: 343)
 
     @model_validator(mode="after")
     def _tile_template(self) -> Self:

@@ -135,3 +135,22 @@ def test_print_png_is_served_with_the_same_role_rules_as_the_map(server_url: str
     assert httpx.get(f"{server_url}/v1/kaarten/GM0148.png", headers=wijkteam, timeout=30).status_code == 403
     assert httpx.get(f"{server_url}/v1/kaarten/regio.png", headers=wijkteam, timeout=30).status_code == 403
     assert httpx.get(f"{server_url}/v1/kaarten/GM0193.png", timeout=30).status_code == 401
+
+
+def test_a_worker_process_renders_the_same_maps(ijsselland_release: Release, release_maps):
+    # What each process of the parallel path (whole-country releases) runs, here in-process: it
+    # computes table and classes itself, so its maps must equal the ones the build wrote.
+    # (bench/bench_maps.py runs the real process pool on an NL release.)
+    import pickle
+
+    from dashboards import render
+
+    release = pickle.loads(pickle.dumps(ijsselland_release))  # as the pool sends it to a worker
+    render._worker_init(release, MapSettings(png=False))
+    try:
+        maps = render._worker_render([("regio", None), ("GM0193", "GM0193")])
+    finally:
+        render._WORKER.clear()
+    assert sorted(maps) == ["kaarten/GM0193.html", "kaarten/regio.html"]
+    for relative, page in maps.items():
+        assert page == release_maps[relative.split("/")[1]].read_text(encoding="utf-8"), relative
