@@ -12,6 +12,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
 from api.errors import InvalidApiKey, NotFound, OutsideKeyScope, RoleNotAllowed
@@ -35,8 +36,16 @@ bearer = HTTPBearer(auto_error=False, scheme_name="Oidc", bearerFormat="JWT",
                     description="OIDC access token (JWT) van de identity provider")
 
 
-def active_release(request: Request) -> LoadedRelease:
-    loaded = request.app.state.store.get()
+# Dependencies that only look at memory are ``async def``: FastAPI runs a plain ``def`` in the thread
+# pool, and the hand-over to a worker thread and back cost more than the work itself (profiled under
+# wrk: most of a request's time). What may block (loading a release, fetching a JWKS) still goes to a thread.
+
+
+async def active_release(request: Request) -> LoadedRelease:
+    store = request.app.state.store
+    loaded = store.fresh()
+    if loaded is None:  # first load, or time to look at the ``current`` pointer: file I/O, in a thread
+        loaded = await run_in_threadpool(store.get)
     request.state.release_id = loaded.release.id
     return loaded
 
@@ -44,7 +53,7 @@ def active_release(request: Request) -> LoadedRelease:
 ActiveRelease = Annotated[LoadedRelease, Depends(active_release)]
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     key: Annotated[str | None, Security(api_key_header)],
     token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
@@ -53,7 +62,8 @@ def current_principal(
     if token is not None and token.scheme.lower() != "bearer":
         token = None
     if token is not None and request.app.state.jwt is not None:
-        principal = request.app.state.jwt.verify(token.credentials)
+        # may fetch the JWKS over the network: in a thread
+        principal = await run_in_threadpool(request.app.state.jwt.verify, token.credentials)
     elif key is not None:
         principal = request.app.state.keys.lookup(key)
         if principal is None:
@@ -70,7 +80,7 @@ basic = HTTPBasic(auto_error=False, scheme_name="KaartSleutel",
                   description="Alleen voor kaarten in de browser: de API-sleutel als wachtwoord (gebruikersnaam vrij)")
 
 
-def map_reader(
+async def map_reader(
     request: Request,
     key: Annotated[str | None, Security(api_key_header)],
     token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
@@ -81,7 +91,7 @@ def map_reader(
         key, token = login.password, None
     if token is not None and token.scheme.lower() != "bearer":
         token = None
-    principal = current_principal(request, key, token)
+    principal = await current_principal(request, key, token)
     strict_query(request)
     return principal
 
@@ -89,7 +99,7 @@ def map_reader(
 def require_role(*allowed: Role) -> Callable[..., Principal]:
     names = tuple(str(r) for r in allowed)
 
-    def check(request: Request, principal: PrincipalDep) -> Principal:
+    async def check(request: Request, principal: PrincipalDep) -> Principal:
         if principal.role not in allowed:
             raise RoleNotAllowed(principal.role, names)
         strict_query(request)  # after authentication: no 400 hints to callers without a key
@@ -155,7 +165,7 @@ BBOX_PARAMETER = {
 }
 
 
-def bbox_query(
+async def bbox_query(
     request: Request,
     bbox_crs: Annotated[Literal["http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/28992"],
                         Query(alias="bbox-crs", description="CRS van bbox (OGC API Features deel 2)")] = CRS84,
@@ -193,14 +203,14 @@ def _year(text: str, default: int) -> int:
     return int(match.group(1))
 
 
-def period_query(
+async def period_query(
     loaded: ActiveRelease,
     periode: Annotated[int | None, Query(ge=1900, le=2100, description="Jaar; standaard het laatste jaar van de release")] = None,
     datetime: Annotated[str | None, Query(description="Moment of interval (RFC 3339), bv. 2024-06-30 of "
                                           "2024-01-01T00:00:00Z/2024-12-31T23:59:59Z; moet in één jaar (periode) vallen",
                                           max_length=64)] = None,
 ) -> int:
-    periods = loaded.release.periods
+    periods = loaded.periods
     if datetime is not None:
         if periode is not None:
             raise HelpendeDataError("give periode or datetime, not both")

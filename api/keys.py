@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 
 from geo.errors import HelpendeDataError
@@ -50,7 +51,7 @@ class Principal:
     def all_areas(self) -> bool:
         return ALL_AREAS in self.gebieden
 
-    @property
+    @cached_property  # part of every ETag: computed once per principal (key lookups return the same object)
     def scope_key(self) -> str:
         return f"{self.role}:{','.join(sorted(self.gebieden))}"
 

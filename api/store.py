@@ -63,6 +63,18 @@ class LayerData:
     gemeente: list[str | None]
     regio: list[str | None]
     index: dict[str, int] = field(default_factory=dict)
+    _in_scope: dict[frozenset[str], list[int]] = field(default_factory=dict, repr=False)
+
+    def in_scope(self, gebieden: frozenset[str], covers) -> list[int]:
+        """Positions of the features ``covers(code, gemeente, regio)`` allows, remembered per scope (a few
+        keys share a handful of scopes; bounded, since OIDC tokens may bring any scope)."""
+        selected = self._in_scope.get(gebieden)
+        if selected is None:
+            selected = [i for i in range(len(self.codes)) if covers(self.codes[i], self.gemeente[i], self.regio[i])]
+            if len(self._in_scope) >= 256:
+                self._in_scope.clear()
+            self._in_scope[gebieden] = selected
+        return selected
 
 
 @dataclass
@@ -74,6 +86,24 @@ class Table:
     csv_header: bytes
     csv_rows: list[bytes]
     columns: dict[str, np.ndarray]  # code, level, gemeente, regio, period, indicator
+    _in_scope: dict[frozenset[str], np.ndarray] = field(default_factory=dict, repr=False)
+    _selected: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def in_scope(self, gebieden: frozenset[str]) -> np.ndarray:
+        """Row mask of the areas a scope covers (see ``Principal.covers``), remembered per scope (bounded)."""
+        mask = self._in_scope.get(gebieden)
+        if mask is None:
+            if "*" in gebieden:
+                mask = np.ones(len(self.frame), dtype=bool)
+            else:
+                scope = np.array(sorted(gebieden), dtype=object)
+                by_area = np.isin(self.columns["gemeente"], scope) | np.isin(self.columns["regio"], scope)
+                mask = np.where(self.columns["level"] == "regio", np.isin(self.columns["code"], scope), by_area)
+            mask.flags.writeable = False
+            if len(self._in_scope) >= 256:
+                self._in_scope.clear()
+            self._in_scope[gebieden] = mask
+        return mask
 
     @classmethod
     def build(cls, frame: pd.DataFrame) -> "Table":
@@ -86,12 +116,21 @@ class Table:
         return cls(frame, json_rows, lines[0], lines[1:1 + len(frame)], columns)
 
     def select(self, **criteria: object) -> np.ndarray:
-        """Row positions matching every non-None criterion (equality only: rows are never combined)."""
-        mask = np.ones(len(self.frame), dtype=bool)
-        for name, value in criteria.items():
-            if value is not None:
+        """Row positions matching every non-None criterion (equality only: rows are never combined).
+
+        Remembered per set of criteria (bounded): the same few filters come back request after request."""
+        key = tuple(sorted((k, v) for k, v in criteria.items() if v is not None))
+        rows = self._selected.get(key)
+        if rows is None:
+            mask = np.ones(len(self.frame), dtype=bool)
+            for name, value in key:
                 mask &= self.columns[name] == value
-        return np.flatnonzero(mask)
+            rows = np.flatnonzero(mask)
+            rows.flags.writeable = False
+            if len(self._selected) >= 1024:
+                self._selected.clear()
+            self._selected[key] = rows
+        return rows
 
 
 @dataclass
@@ -103,6 +142,11 @@ class LoadedRelease:
     geometry: dict[str, bytes]  # code → GeoJSON geometry in CRS84
     regels: str  # the rules file text the release was protected with
     gemeente_regio: dict[str, str]  # gemeente code → veiligheidsregio code
+    periods: list[int] = field(default_factory=list)  # release.periods, computed once (pandas unique per call)
+
+    def __post_init__(self) -> None:
+        if not self.periods:
+            self.periods = self.release.periods
 
     @classmethod
     def build(cls, release: Release) -> "LoadedRelease":
@@ -178,6 +222,7 @@ class ReleaseStore:
         self.check_interval_s = check_interval_s
         self._loaded: LoadedRelease | None = None
         self._checked_at = 0.0
+        self._claimed_at = 0.0  # see fresh()
         self._lock = threading.Lock()
         self._loading: str | None = None  # folder being loaded in the background
         self.last_error: str | None = None
@@ -198,6 +243,20 @@ class ReleaseStore:
             self._loaded, self.last_error = loaded, None
         finally:
             self._loading = None
+
+    def fresh(self) -> LoadedRelease | None:
+        """The active release without I/O or a lock, or ``None`` when the caller should call :meth:`get`
+        (in a thread): before the first load, and for one caller per interval when a look at the
+        ``current`` pointer is due — the others meanwhile keep the active release instead of all
+        queueing for the thread pool. Meant for the event loop thread."""
+        loaded = self._loaded
+        if loaded is None:
+            return None
+        now = time.monotonic()
+        if now - self._checked_at < self.check_interval_s or now - self._claimed_at < self.check_interval_s:
+            return loaded
+        self._claimed_at = now
+        return None
 
     def get(self) -> LoadedRelease:
         now = time.monotonic()

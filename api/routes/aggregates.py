@@ -14,6 +14,7 @@ from typing import Annotated
 import geopandas as gpd
 import numpy as np
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from api.dependencies import ActiveRelease, Policy, Reader, check_area, check_filter
 from api.errors import problem_responses
@@ -22,7 +23,7 @@ from api.store import LoadedRelease, Table
 from geo.errors import UnknownAreaCode
 from insights.indicators import INDICATORS
 
-__all__ = ["Format", "Level", "router", "table_response"]
+__all__ = ["Format", "Level", "router", "serve_table", "table_response"]
 
 router = APIRouter(tags=["Cijfers"], 
                    responses=problem_responses(400, 401, 403, 404, 503))
@@ -74,13 +75,7 @@ def content(schema_key: str, description: str) -> dict:
 
 
 def _in_scope(table: Table, principal: Principal) -> np.ndarray:
-    if principal.all_areas:
-        return np.ones(len(table.frame), dtype=bool)
-    scope = np.array(sorted(principal.gebieden), dtype=object)
-    code = table.columns["code"]
-    is_regio = table.columns["level"] == "regio"
-    by_area = np.isin(table.columns["gemeente"], scope) | np.isin(table.columns["regio"], scope)
-    return np.where(is_regio, np.isin(code, scope), by_area)
+    return table.in_scope(principal.gebieden)
 
 
 def table_response(request: Request, loaded: LoadedRelease, table: Table, principal: Principal, key: str, f: Format,
@@ -120,15 +115,24 @@ def table_response(request: Request, loaded: LoadedRelease, table: Table, princi
     return Response(head + b",".join([table.json_rows[i] for i in rows]) + b"]}", media_type="application/json")
 
 
+async def serve_table(request: Request, loaded: LoadedRelease, table: Table, principal: Principal, key: str,
+                      f: Format, **filters) -> Response:
+    """:func:`table_response` on the event loop for the formats that only join prepared bytes; GeoParquet
+    (writes a file in memory, milliseconds) in the thread pool so it does not hold up other requests."""
+    if f is Format.parquet:
+        return await run_in_threadpool(table_response, request, loaded, table, principal, key, f, **filters)
+    return table_response(request, loaded, table, principal, key, f, **filters)
+
+
 @router.get("/cijfers", summary="Gepubliceerde cijfers en scores per gebied, periode en indicator",
             operation_id="getCijfers", response_class=Response,
             responses=content("cijfers", "Eén rij per gebied × periode × indicator; verborgen waarden zijn null met een status"))
-def cijfers(request: Request, loaded: ActiveRelease, principal: Policy, f: F = Format.json, niveau: Niveau = None,
-            gemeente: Gemeente = None, regio: Regio = None, gebied: Gebied = None, periode: Periode = None,
-            indicator: IndicatorQ = None) -> Response:
-    return table_response(request, loaded, loaded.cijfers, principal, "cijfers", f,
-                          level=niveau and str(niveau), gemeente=gemeente, regio=regio, code=gebied, period=periode,
-                          indicator=indicator and str(indicator))
+async def cijfers(request: Request, loaded: ActiveRelease, principal: Policy, f: F = Format.json,
+                  niveau: Niveau = None, gemeente: Gemeente = None, regio: Regio = None, gebied: Gebied = None,
+                  periode: Periode = None, indicator: IndicatorQ = None) -> Response:
+    return await serve_table(request, loaded, loaded.cijfers, principal, "cijfers", f,
+                             level=niveau and str(niveau), gemeente=gemeente, regio=regio, code=gebied, period=periode,
+                             indicator=indicator and str(indicator))
 
 
 _TREND = {200: {"description": "Per indicator de reeks over de perioden", "content": {"application/json": {"schema": {

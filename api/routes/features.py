@@ -63,6 +63,9 @@ class FeaturesFactory:
     max_limit: int = 1000
     router: APIRouter = field(default_factory=lambda: APIRouter(tags=["Features"]))
 
+    # The handlers are ``async def``: they only slice bytes prepared per release, so running them in the
+    # thread pool (what FastAPI does with a plain ``def``) would cost more than the work.
+
     def __post_init__(self) -> None:
         deps: list = []
         self.router.add_api_route("/collections", self.collections, methods=["GET"], summary="Collecties",
@@ -85,7 +88,7 @@ class FeaturesFactory:
         )
 
     def _describe(self, base: str, loaded: LoadedRelease, collection_id: str) -> dict:
-        layer = loaded.layers[(collection_id, max(loaded.release.periods))]
+        layer = loaded.layers[(collection_id, max(loaded.periods))]
         b, r = layer.bounds, layer.bounds_rd
         return {
             "id": collection_id,
@@ -95,8 +98,8 @@ class FeaturesFactory:
             "extent": {
                 "spatial": {"bbox": [[float(b[:, 0].min()), float(b[:, 1].min()),
                                       float(b[:, 2].max()), float(b[:, 3].max())]], "crs": CRS84},
-                "temporal": {"interval": [[f"{min(loaded.release.periods)}-01-01T00:00:00Z",
-                                           f"{max(loaded.release.periods)}-12-31T23:59:59Z"]],
+                "temporal": {"interval": [[f"{min(loaded.periods)}-01-01T00:00:00Z",
+                                           f"{max(loaded.periods)}-12-31T23:59:59Z"]],
                              "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
             },
             "itemType": "feature",
@@ -113,11 +116,11 @@ class FeaturesFactory:
         }
 
     def _check(self, loaded: LoadedRelease, collection_id: str) -> None:
-        if collection_id not in LEVELS or (collection_id, max(loaded.release.periods)) not in loaded.layers:
+        if collection_id not in LEVELS or (collection_id, max(loaded.periods)) not in loaded.layers:
             available = sorted({c for c, _ in loaded.layers})
             raise NotFound(f"collection {collection_id!r} does not exist; available: {available}")
 
-    def collections(self, request: Request, loaded: ActiveRelease, principal: Reader) -> dict:
+    async def collections(self, request: Request, loaded: ActiveRelease, principal: Reader) -> dict:
         base = str(request.base_url).rstrip("/") + "/v1"
         ids = sorted({c for c, _ in loaded.layers}, key=list(LEVELS).index)
         return {
@@ -125,11 +128,11 @@ class FeaturesFactory:
             "collections": [self._describe(base, loaded, c) for c in ids],
         }
 
-    def collection(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId) -> dict:
+    async def collection(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId) -> dict:
         self._check(loaded, collectionId)
         return self._describe(str(request.base_url).rstrip("/") + "/v1", loaded, collectionId)
 
-    def items(
+    async def items(
         self,
         request: Request,
         loaded: ActiveRelease,
@@ -154,7 +157,7 @@ class FeaturesFactory:
         if principal.all_areas:
             selected = range(n)
         else:
-            selected = [i for i in range(n) if principal.covers(layer.codes[i], layer.gemeente[i], layer.regio[i])]
+            selected = layer.in_scope(principal.gebieden, principal.covers)
         if gemeente is not None:
             selected = [i for i in selected if layer.gemeente[i] == gemeente]
         if regio is not None:
@@ -181,7 +184,7 @@ class FeaturesFactory:
         body = b'{"type":"FeatureCollection","features":[' + b",".join([features[i] for i in page]) + b"]," + tail[1:].encode()
         return _geojson(body, crs)
 
-    def item(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId,
+    async def item(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId,
              featureId: FeatureId, period: Period, crs: Crs = CRS84) -> Response:
         self._check(loaded, collectionId)
         if crs not in SUPPORTED_CRS:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api.dependencies import ActiveRelease, Steward
 from api.errors import problem_responses
-from api.routes.aggregates import F, Format, Gebied, Gemeente, IndicatorQ, Niveau, Periode, Regio, content, table_response
+from api.routes.aggregates import F, Format, Gebied, Gemeente, IndicatorQ, Niveau, Periode, Regio, content, serve_table
 
 __all__ = ["router"]
 
@@ -32,9 +32,9 @@ def regels(loaded: ActiveRelease, principal: Steward) -> dict:
             operation_id="getOnderdrukking", response_class=Response,
             responses=content("cellen", "Alle cellen van de release: waarde of null, status, reden en wat de audit "
                                         "meeschrijft (nooit de ruwe telling)"))
-def onderdrukking(request: Request, loaded: ActiveRelease, principal: Steward, f: F = Format.json,
-                  niveau: Niveau = None, gemeente: Gemeente = None, regio: Regio = None, gebied: Gebied = None,
-                  periode: Periode = None, indicator: IndicatorQ = None) -> Response:
-    return table_response(request, loaded, loaded.cellen, principal, "cellen", f,
-                          level=niveau and str(niveau), gemeente=gemeente, regio=regio, code=gebied, period=periode,
-                          indicator=indicator and str(indicator))
+async def onderdrukking(request: Request, loaded: ActiveRelease, principal: Steward, f: F = Format.json,
+                        niveau: Niveau = None, gemeente: Gemeente = None, regio: Regio = None, gebied: Gebied = None,
+                        periode: Periode = None, indicator: IndicatorQ = None) -> Response:
+    return await serve_table(request, loaded, loaded.cellen, principal, "cellen", f,
+                             level=niveau and str(niveau), gemeente=gemeente, regio=regio, code=gebied,
+                             period=periode, indicator=indicator and str(indicator))
