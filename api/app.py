@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from starlette.middleware.gzip import GZipMiddleware
 
 from api.errors import add_problem_handlers, problem_responses
 from api.keys import KeyStore
@@ -53,8 +52,10 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
     )
     app.state.access_log = AccessLog(settings.access_log)
     add_problem_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
-    app.add_middleware(ApiMiddleware, api_version=API_VERSION, access_log=app.state.access_log)
+    # one pure-ASGI middleware; it runs Starlette's GZipMiddleware (>= 1 KiB, level 5) only for requests
+    # that accept gzip
+    app.add_middleware(ApiMiddleware, api_version=API_VERSION, access_log=app.state.access_log,
+                       gzip_minimum_size=1024, gzip_level=5)
 
     features = FeaturesFactory(default_limit=settings.default_limit, max_limit=settings.max_limit)
     for router in (landing.router, features.router, aggregates.router, stewardship.router, releases.router, maps.router):

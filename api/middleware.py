@@ -1,5 +1,5 @@
 """One pure-ASGI middleware for what every response gets: version and security headers, a weak
-ETag with ``If-None-Match`` → 304, and a line in the append-only access log.
+ETag with ``If-None-Match`` → 304, gzip when asked, and a line in the append-only access log.
 
 The ETag of a release-backed response is a hash of (release id, API version, method, URL, the
 caller's role and areas): releases are immutable, so equal inputs give an equal body without
@@ -15,7 +15,8 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from starlette.datastructures import Headers
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["AccessLog", "ApiMiddleware"]
@@ -56,11 +57,39 @@ class AccessLog:
             self._fd = None
 
 
+_GZIP_EXCLUDED = frozenset(t.partition(";")[0].strip().lower() for t in DEFAULT_EXCLUDED_CONTENT_TYPES)
+
+
 class ApiMiddleware:
-    def __init__(self, app: ASGIApp, *, api_version: str, access_log: AccessLog) -> None:
+    """Also the gzip step: a request that accepts gzip goes through Starlette's ``GZipMiddleware``;
+    any other request skips it (its ``IdentityResponder`` only adds ``Vary: Accept-Encoding``, which
+    is done here from ``Content-Length``), saving a middleware layer per request."""
+
+    def __init__(self, app: ASGIApp, *, api_version: str, access_log: AccessLog, gzip_minimum_size: int = 1024,
+                 gzip_level: int = 5) -> None:
         self.app = app
+        self.gzip_app = GZipMiddleware(app, minimum_size=gzip_minimum_size, compresslevel=gzip_level)
+        self.gzip_minimum_size = gzip_minimum_size
         self.version = api_version.encode()
+        self.version_text = api_version
         self.log = access_log
+
+    def _identity_vary(self, headers: list[tuple[bytes, bytes]], status: int) -> bool:
+        """Would Starlette's ``IdentityResponder`` add ``Vary: Accept-Encoding`` to this response?"""
+        if status == 206:
+            return False
+        length, media = None, b""
+        for k, v in headers:
+            if k == b"content-length":
+                length = int(v)
+            elif k == b"content-type":
+                media = v
+            elif k == b"content-encoding":
+                return False
+        media_type = media.decode("latin-1").partition(";")[0].strip().lower()
+        if media_type in _GZIP_EXCLUDED or media_type.partition("/")[0] + "/*" in _GZIP_EXCLUDED:
+            return False
+        return length is None or length >= self.gzip_minimum_size
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,6 +98,13 @@ class ApiMiddleware:
         state = scope.setdefault("state", {})
         status_seen = 0
         not_modified = False
+        wanted = None
+        gzip = False
+        for k, v in scope["headers"]:
+            if k == b"if-none-match" and wanted is None:
+                wanted = v.decode("latin-1")
+            elif k == b"accept-encoding" and b"gzip" in v:
+                gzip = True
 
         async def wrapped(message: Message) -> None:
             nonlocal status_seen, not_modified
@@ -76,13 +112,15 @@ class ApiMiddleware:
                 status_seen = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k not in (b"api-version", b"x-content-type-options")]
-                content_type = Headers(raw=headers).get("content-type", "")
+                if not gzip and self._identity_vary(headers, status_seen):
+                    MutableHeaders(raw=headers).add_vary_header("Accept-Encoding")
+                content_type = next((v for k, v in headers if k == b"content-type"), b"")
                 headers.append((b"api-version", self.version))
                 headers.extend(SECURITY_HEADERS)
                 if scope["path"].endswith("/docs"):
                     headers.append(_CSP_DOCS)
                     headers.append((b"x-frame-options", b"DENY"))
-                elif content_type.startswith("text/html"):
+                elif content_type.startswith(b"text/html"):
                     headers.append(_CSP_HTML)
                     headers.append((b"x-frame-options", b"SAMEORIGIN"))
                 else:
@@ -91,23 +129,22 @@ class ApiMiddleware:
                 release_id = state.get("release_id")
                 if release_id and status_seen == 200 and scope["method"] in ("GET", "HEAD"):
                     principal = state.get("principal")
-                    basis = "|".join([release_id, self.version.decode(), scope["method"], scope["path"],
+                    basis = "|".join([release_id, self.version_text, scope["method"], scope["path"],
                                       scope.get("query_string", b"").decode("latin-1"),
                                       principal.scope_key if principal else "-"])
-                    etag = b'W/"' + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest().encode() + b'"'
-                    headers.append((b"etag", etag))
+                    etag = 'W/"' + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest() + '"'
+                    headers.append((b"etag", etag.encode()))
                     vary = [v for k, v in headers if k == b"vary"]
                     headers = [(k, v) for k, v in headers if k != b"vary"]
                     headers.append((b"vary", b", ".join([*vary, b"X-API-Key, Authorization"])))
-                    wanted = Headers(scope=scope).get("if-none-match")
-                    if wanted and (wanted.strip() == "*" or etag.decode() in [t.strip() for t in wanted.split(",")]
-                                   or etag.decode()[2:] in [t.strip() for t in wanted.split(",")]):
-                        not_modified = True
-                        status_seen = 304
-                        headers = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
-                        message = {"type": "http.response.start", "status": 304, "headers": headers}
-                        await send(message)
-                        return
+                    if wanted:
+                        tags = [t.strip() for t in wanted.split(",")]
+                        if wanted.strip() == "*" or etag in tags or etag[2:] in tags:
+                            not_modified = True
+                            status_seen = 304
+                            headers = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
+                            await send({"type": "http.response.start", "status": 304, "headers": headers})
+                            return
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body" and not_modified:
                 if not message.get("more_body", False):
@@ -116,7 +153,7 @@ class ApiMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, wrapped)
+            await (self.gzip_app if gzip else self.app)(scope, receive, wrapped)
         finally:
             principal = state.get("principal")
             route = scope.get("route")

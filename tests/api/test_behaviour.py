@@ -34,6 +34,16 @@ def test_gzip_when_asked(client, keys):
     assert r.headers["content-encoding"] == "gzip" and r.json()["numberReturned"] == 50
 
 
+def test_vary_names_accept_encoding_with_and_without_gzip(client, keys):
+    # gzip runs only for requests that accept it; the others must still say the body depends on it
+    for encoding in ("gzip", "identity"):
+        r = client.get("/v1/collections/wijken/items?limit=5",
+                       headers={**keys.headers("policy"), "Accept-Encoding": encoding})
+        vary = [v.strip() for v in r.headers["vary"].split(",")]
+        assert vary == ["Accept-Encoding", "X-API-Key", "Authorization"], vary
+        assert r.headers.get("content-encoding") == ("gzip" if encoding == "gzip" else None)
+
+
 def test_security_and_version_headers_on_every_response(client, keys):
     for path, headers in [("/v1", {}), (ITEM, keys.headers("policy")), (ITEM, {})]:
         r = client.get(path, headers=headers)
