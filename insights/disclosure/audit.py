@@ -59,16 +59,28 @@ def attacker_boxes(
     """
     mc, _, below, above = _rule_columns(rows, rules)
     value = rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return _boxes(value, _previous_values(rows, previous), mc, below, above)
+
+
+def _previous_values(rows: pd.DataFrame, previous: pd.DataFrame | None) -> np.ndarray | None:
+    """The previous release's value per row (NaN where hidden or absent), or None."""
+    if previous is None or not len(previous):
+        return None
+    prev = previous.set_index(KEY)["value"].astype("Float64")
+    key = pd.MultiIndex.from_frame(rows[KEY])
+    return prev.reindex(key).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _boxes(
+    value: np.ndarray, prev: np.ndarray | None, mc: np.ndarray, below: np.ndarray, above: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     pub = ~np.isnan(value)
     lo = np.where(pub, np.maximum(value - below, mc), 0.0)
     hi = np.where(pub, value + above, np.inf)
-    if previous is not None and len(previous):
-        prev = previous.set_index(KEY)["value"].astype("Float64")
-        key = pd.MultiIndex.from_frame(rows[KEY])
-        pv = prev.reindex(key).to_numpy(dtype=float, na_value=np.nan)
-        ppub = ~np.isnan(pv)
-        lo = np.where(ppub, np.maximum(lo, np.maximum(pv - below, mc)), lo)
-        hi = np.where(ppub, np.minimum(hi, pv + above), hi)
+    if prev is not None:
+        ppub = ~np.isnan(prev)
+        lo = np.where(ppub, np.maximum(lo, np.maximum(prev - below, mc)), lo)
+        hi = np.where(ppub, np.minimum(hi, prev + above), hi)
     return lo, np.where(np.isnan(hi), np.inf, hi)
 
 
@@ -296,23 +308,28 @@ def audit(
     return _with_audit_columns(protected, forest, rows, f_lo, f_hi, rules)
 
 
-def _with_audit_columns(
-    frame: pd.DataFrame, forest: Forest, rows: pd.DataFrame, f_lo: np.ndarray, f_hi: np.ndarray, rules: Rules
-) -> pd.DataFrame:
-    """``frame`` plus ``audit_low``, ``audit_high``, ``protection_ok`` from sorted-order intervals."""
-    mc, base, _, _ = _rule_columns(rows, rules)
-    status = rows["status"].astype(str).to_numpy()
-    hidden = rows["value"].isna().to_numpy()
+def _with_audit_columns(frame: pd.DataFrame, forest: Forest, rows, f_lo: np.ndarray, f_hi: np.ndarray,
+                        rules: Rules) -> pd.DataFrame:
+    """``frame`` plus ``audit_low``, ``audit_high``, ``protection_ok`` from sorted-order intervals.
+
+    ``rows`` is either the sorted frame or an object with ``status``, ``hidden``, ``mc`` and
+    ``base`` arrays in sorted order."""
+    if isinstance(rows, pd.DataFrame):
+        mc, base, _, _ = _rule_columns(rows, rules)
+        status = rows["status"].astype(str).to_numpy()
+        hidden = rows["value"].isna().to_numpy()
+    else:
+        mc, base, status, hidden = rows.mc, rows.base, rows.status, rows.hidden
     need_down, need_up, need_width = protection_violations(status, f_lo, f_hi, mc, base, rules)
     ok = (need_down <= 0) & (need_up <= 0) & (need_width <= 0)
-    out = frame.copy()
     back = np.empty(forest.n, dtype=np.int64)
     back[forest.order] = np.arange(forest.n)
     high = f_hi[back]
-    out["audit_low"] = pd.array(np.round(f_lo[back]), dtype="Float64").astype("Int64")
-    out["audit_high"] = pd.array(np.where(np.isinf(high), np.nan, np.round(high)), dtype="Float64").astype("Int64")
-    out["protection_ok"] = ok[back] | ~hidden[back]
-    return out
+    return frame.assign(
+        audit_low=pd.array(np.round(f_lo[back]), dtype="Float64").astype("Int64"),
+        audit_high=pd.array(np.where(np.isinf(high), np.nan, np.round(high)), dtype="Float64").astype("Int64"),
+        protection_ok=ok[back] | ~hidden[back],
+    )
 
 
 def assert_protected(audited: pd.DataFrame, rules: Rules) -> None:

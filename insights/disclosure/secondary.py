@@ -31,7 +31,8 @@ from insights.disclosure.audit import (
     _link_pairs,
     _lp_intervals,
     _rule_columns,
-    attacker_boxes,
+    _boxes,
+    _previous_values,
     protection_violations,
 )
 from insights.disclosure.primary import Status
@@ -82,8 +83,6 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
     protects = np.full(n, None, dtype=object)
     codes = rows["code"].astype(str).to_numpy()
     count = rows["count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    mc, base, _, _ = _rule_columns(rows, rules)
-
     if previous is not None and len(previous):
         prev = previous.set_index(KEY)["value"]
         key = pd.MultiIndex.from_frame(rows[KEY])
@@ -93,8 +92,11 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
         status[force] = Status.secondary
         reason[force] = PREVIOUSLY_HIDDEN
 
-    pub_lo, pub_hi = attacker_boxes(rows, rules, previous)
-    hid_lo, hid_hi = attacker_boxes(rows.assign(value=pd.array([pd.NA] * n, dtype="Int64")), rules, previous)
+    mc, base, below, above = _rule_columns(rows, rules)
+    prev_value = _previous_values(rows, previous)
+    value0 = rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    pub_lo, pub_hi = _boxes(value0, prev_value, mc, below, above)
+    hid_lo, hid_hi = _boxes(np.full(n, np.nan), prev_value, mc, below, above)
     pairs = _link_pairs(rows, rules)
     block = None
     if len(pairs):
@@ -188,14 +190,19 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
 
     back = np.empty(n, dtype=np.int64)
     back[forest.order] = np.arange(n)
-    out = primary.copy()
     hidden = status != Status.published
-    out["status"] = status[back]
-    out["reason"] = reason[back]
-    out["value"] = out["value"].astype("Int64").mask(hidden[back])
-    out["protects"] = pd.array(protects[back], dtype="object")
-    final_rows = rows.assign(status=status, value=rows["value"].astype("Int64").mask(hidden))
-    return out, forest, final_rows, f_lo, f_hi
+    value = pd.array(np.where(hidden, np.nan, value0), dtype="Float64").astype("Int64")
+    out = primary.assign(status=status[back], reason=reason[back], value=value[back],
+                         protects=pd.array(protects[back], dtype="object"))
+    final = _Final(status=status, hidden=hidden, mc=mc, base=base)
+    return out, forest, final, f_lo, f_hi
+
+
+class _Final:
+    """The final pattern in sorted order, for attaching audit columns without re-deriving it."""
+
+    def __init__(self, status, hidden, mc, base):
+        self.status, self.hidden, self.mc, self.base = status, hidden, mc, base
 
 
 def _binding_side(x: int, nd: float, nu: float, iv, parent: np.ndarray) -> str:

@@ -72,7 +72,7 @@ def build_forest(frame: pd.DataFrame, parent_of: pd.Series) -> Forest:
     NonAdditiveTable : duplicate (code, period, indicator) rows or a cycle in ``parent_of``.
     """
     code = frame["code"].astype(str).to_numpy(dtype=object)
-    parent_code = frame["code"].map(parent_of).to_numpy(dtype=object)
+    parent_code = parent_of[~parent_of.index.duplicated()].reindex(code).to_numpy(dtype=object)
     parent_code = np.where(pd.isna(parent_code), "\x00", parent_code).astype(object)
     ids, uniques = pd.factorize(np.concatenate([code, parent_code]))
     code_id, parent_id = ids[: len(code)], ids[len(code):]
