@@ -64,14 +64,15 @@ def main() -> None:
     parser.add_argument("--releases", type=Path, help="releases folder whose current release is used")
     parser.add_argument("--out", type=Path, help="write the rendered maps here")
     parser.add_argument("--breakdown", action="store_true", help="also time HTML and PNG separately")
+    parser.add_argument("--workers", type=int, default=1, help="processes (0 = one per core); default 1")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         release = load_release(current_release_dir(args.releases)) if args.releases else nl_release(Path(tmp))
         n_gemeenten = int(release.areas["level"].eq("gemeente").sum())
-        settings = MapSettings()
+        settings = MapSettings(workers=args.workers)
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; release {release.id}: "
               f"{release.manifest['counts']['wijken']} wijken, {n_gemeenten} gemeenten; "
-              f"workers {settings.workers or os.cpu_count()} above {settings.parallel_from} maps")
+              f"{settings.workers or os.cpu_count()} process(es)")
         started = time.perf_counter()
         files = render_release_maps(release, settings)
         wall = time.perf_counter() - started

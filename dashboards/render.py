@@ -295,9 +295,9 @@ def _worker_render(targets: list[tuple[str, str | None]]) -> dict[str, str | byt
 def render_release_maps(release: Release, settings: MapSettings | None = None) -> dict[str, str | bytes]:
     """All maps of a release: ``kaarten/regio.html`` and one per gemeente, each with a print PNG.
 
-    With more than ``settings.parallel_from`` maps (a whole-country release) the maps are rendered
-    in ``settings.workers`` processes (default: one per core); every process computes the same
-    table and classes, so the output does not depend on the number of processes.
+    With more than ``settings.parallel_from`` maps (a whole-country release) and ``settings.workers``
+    other than 1, the maps are rendered in that many processes (0 = one per core); every process
+    computes the same table and classes, so the output does not depend on the number of processes.
     """
     settings = settings or MapSettings()
     targets = [("regio", None)] + [

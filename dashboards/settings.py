@@ -24,7 +24,9 @@ class MapSettings(BaseSettings):
     tiles_attribution: str = "achtergrondkaart: lokale tegelserver"
     png: bool = True
     png_dpi: int = Field(150, ge=50, le=600)
-    workers: int = Field(0, ge=0)  # processes for many maps; 0 = one per core
+    # Processes for a release with many maps (0 = one per core). Off by default: on the shared 2-core
+    # test machine two processes were slower than one (each got half a core); try it on a dedicated one.
+    workers: int = Field(1, ge=0)
     parallel_from: int = Field(40, ge=1)  # render in parallel above this many maps (NL: 343)
 
     @model_validator(mode="after")
