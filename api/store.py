@@ -64,6 +64,22 @@ class LayerData:
     regio: list[str | None]
     index: dict[str, int] = field(default_factory=dict)
     _in_scope: dict[frozenset[str], list[int]] = field(default_factory=dict, repr=False)
+    _pages: dict[tuple, tuple[bytes, int, int]] = field(default_factory=dict, repr=False)
+    _pages_bytes: int = field(default=0, repr=False)
+
+    def page(self, key: tuple, build) -> tuple[bytes, int, int]:
+        """``build()`` → (the body up to the features' closing bracket, numberMatched, numberReturned),
+        remembered per ``key`` (the selection: scope, filters, offset, limit, crs). Joining a whole page's
+        features costs ~0.5 ms per request (large allocations); the cache holds at most ~64 MB."""
+        cached = self._pages.get(key)
+        if cached is None:
+            cached = build()
+            if self._pages_bytes + len(cached[0]) > 64 * 2**20:
+                self._pages.clear()
+                self._pages_bytes = 0
+            self._pages[key] = cached
+            self._pages_bytes += len(cached[0])
+        return cached
 
     def in_scope(self, gebieden: frozenset[str], covers) -> list[int]:
         """Positions of the features ``covers(code, gemeente, regio)`` allows, remembered per scope (a few
@@ -88,6 +104,20 @@ class Table:
     columns: dict[str, np.ndarray]  # code, level, gemeente, regio, period, indicator
     _in_scope: dict[frozenset[str], np.ndarray] = field(default_factory=dict, repr=False)
     _selected: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False)
+    _bodies: dict[tuple, bytes] = field(default_factory=dict, repr=False)
+    _bodies_bytes: int = field(default=0, repr=False)
+
+    def body(self, key: tuple, build) -> bytes:
+        """``build()``, remembered per ``key`` (format, filters, scope); at most ~64 MB are kept."""
+        body = self._bodies.get(key)
+        if body is None:
+            body = build()
+            if self._bodies_bytes + len(body) > 64 * 2**20:
+                self._bodies.clear()
+                self._bodies_bytes = 0
+            self._bodies[key] = body
+            self._bodies_bytes += len(body)
+        return body
 
     def in_scope(self, gebieden: frozenset[str]) -> np.ndarray:
         """Row mask of the areas a scope covers (see ``Principal.covers``), remembered per scope (bounded)."""

@@ -93,15 +93,20 @@ def table_response(request: Request, loaded: LoadedRelease, table: Table, princi
             check_area(request, principal, code, table.columns["gemeente"][first], table.columns["regio"][first])
     rows = rows[_in_scope(table, principal)[rows]]
     name = f"{key}-{loaded.release.id}"
+    cache_key = (key, f, level, gemeente, regio, code, period, indicator, principal.gebieden)
     if f is Format.csv:
-        body = b"\n".join([table.csv_header, *[table.csv_rows[i] for i in rows]]) + b"\n"
+        body = table.body(cache_key, lambda: b"\n".join([table.csv_header, *[table.csv_rows[i] for i in rows]]) + b"\n")
         return Response(body, media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if f is Format.geojson:
         codes = table.columns["code"]
-        features = [b'{"type":"Feature","id":"' + codes[i].encode() + b'","geometry":' + loaded.geometry[codes[i]]
-                    + b',"properties":' + table.json_rows[i] + b"}" for i in rows]
-        body = b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
-        return Response(body, media_type=GEOJSON, headers={"Content-Crs": "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"})
+
+        def geojson() -> bytes:
+            features = [b'{"type":"Feature","id":"' + codes[i].encode() + b'","geometry":' + loaded.geometry[codes[i]]
+                        + b',"properties":' + table.json_rows[i] + b"}" for i in rows]
+            return b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
+
+        return Response(table.body(cache_key, geojson), media_type=GEOJSON,
+                        headers={"Content-Crs": "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"})
     if f is Format.parquet:
         frame = table.frame.iloc[rows]
         areas = loaded.release.areas[["code", "geometry"]]
@@ -110,9 +115,13 @@ def table_response(request: Request, loaded: LoadedRelease, table: Table, princi
         geo.to_parquet(buffer, index=False)
         return Response(buffer.getvalue(), media_type=PARQUET,
                         headers={"Content-Disposition": f'attachment; filename="{name}.parquet"'})
-    head = (f'{{"release":"{loaded.release.id}","synthetisch":{"true" if loaded.release.synthetic else "false"},'
-            f'"aantal":{len(rows)},"{key}":[').encode()
-    return Response(head + b",".join([table.json_rows[i] for i in rows]) + b"]}", media_type="application/json")
+
+    def json_body() -> bytes:
+        head = (f'{{"release":"{loaded.release.id}","synthetisch":{"true" if loaded.release.synthetic else "false"},'
+                f'"aantal":{len(rows)},"{key}":[').encode()
+        return head + b",".join([table.json_rows[i] for i in rows]) + b"]}"
+
+    return Response(table.body(cache_key, json_body), media_type="application/json")
 
 
 async def serve_table(request: Request, loaded: LoadedRelease, table: Table, principal: Principal, key: str,

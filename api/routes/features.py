@@ -153,36 +153,38 @@ class FeaturesFactory:
             check_filter(request, principal, loaded, gemeente=gemeente, regio=regio)
         limit = min(limit or self.default_limit, self.max_limit)
         layer = loaded.layers[(collectionId, period)]
-        n = len(layer.codes)
-        if principal.all_areas:
-            selected = range(n)
-        else:
-            selected = layer.in_scope(principal.gebieden, principal.covers)
-        if gemeente is not None:
-            selected = [i for i in selected if layer.gemeente[i] == gemeente]
-        if regio is not None:
-            selected = [i for i in selected if layer.regio[i] == regio]
-        if bbox is not None:
-            (minx, miny, maxx, maxy), bbox_crs = bbox
-            b = layer.bounds if bbox_crs == CRS84 else layer.bounds_rd
-            selected = [i for i in selected if b[i, 0] <= maxx and b[i, 2] >= minx and b[i, 1] <= maxy and b[i, 3] >= miny]
-        if not isinstance(selected, list):
-            selected = list(selected)
-        page = selected[offset: offset + limit]
+        scope = "*" if principal.all_areas else principal.gebieden
+
+        def build() -> tuple[bytes, int, int]:
+            n = len(layer.codes)
+            selected = range(n) if principal.all_areas else layer.in_scope(principal.gebieden, principal.covers)
+            if gemeente is not None:
+                selected = [i for i in selected if layer.gemeente[i] == gemeente]
+            if regio is not None:
+                selected = [i for i in selected if layer.regio[i] == regio]
+            if bbox is not None:
+                (minx, miny, maxx, maxy), bbox_crs = bbox
+                b = layer.bounds if bbox_crs == CRS84 else layer.bounds_rd
+                selected = [i for i in selected
+                            if b[i, 0] <= maxx and b[i, 2] >= minx and b[i, 1] <= maxy and b[i, 3] >= miny]
+            page = list(selected)[offset: offset + limit]
+            features = layer.features if crs == CRS84 else layer.features_rd
+            head = b'{"type":"FeatureCollection","features":[' + b",".join([features[i] for i in page]) + b"],"
+            return head, len(selected), len(page)
+
+        head, matched, returned = layer.page((scope, gemeente, regio, bbox, offset, limit, crs), build)
         url = request.url
         links = [{"href": str(url), "rel": "self", "type": GEOJSON, "title": "deze pagina"}]
-        if offset + limit < len(selected):
+        if offset + limit < matched:
             links.append({"href": str(url.include_query_params(offset=offset + limit, limit=limit)),
                           "rel": "next", "type": GEOJSON, "title": "volgende pagina"})
         if offset > 0:
             links.append({"href": str(url.include_query_params(offset=max(0, offset - limit), limit=limit)),
                           "rel": "prev", "type": GEOJSON, "title": "vorige pagina"})
         stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        tail = json.dumps({"numberMatched": len(selected), "numberReturned": len(page), "links": links,
+        tail = json.dumps({"numberMatched": matched, "numberReturned": returned, "links": links,
                            "timeStamp": stamp}, separators=(",", ":"))
-        features = layer.features if crs == CRS84 else layer.features_rd
-        body = b'{"type":"FeatureCollection","features":[' + b",".join([features[i] for i in page]) + b"]," + tail[1:].encode()
-        return _geojson(body, crs)
+        return _geojson(head + tail[1:].encode(), crs)
 
     async def item(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId,
              featureId: FeatureId, period: Period, crs: Crs = CRS84) -> Response:
