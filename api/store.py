@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo.geometry import to_wgs84
+from insights.disclosure.primary import public_status
 from insights.errors import ReleaseNotFound
 from insights.indicators import INDICATORS
 from insights.release import Release, current_release_dir, load_release
@@ -224,6 +225,7 @@ def _cellen(release: Release) -> pd.DataFrame:
 def _cijfers(release: Release) -> pd.DataFrame:
     """Published figures and scores per area × period × indicator; hidden values stay NA (null), never 0."""
     cells = release.cells[["code", "level", "gemeente", "regio", "period", "indicator", "value", "status", "denominator"]]
+    cells = cells.assign(status=public_status(cells))  # threshold vs secondary is for stewards only
     frame = release.areas[["code", "naam"]].merge(cells, on="code", how="right")
     scale = frame["indicator"].map({k: v.scale for k, v in INDICATORS.items()}).astype("Float64")
     frame["rate"] = (frame["value"].astype("Float64") / frame["denominator"].astype("Float64") * scale).round(2)

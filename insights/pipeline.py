@@ -21,7 +21,7 @@ from geo.hierarchy import NEDERLAND, build_hierarchy, parent_of
 from geo.io import read_boundaries, read_region_table
 from insights.cells import build_cells, public_cells
 from insights.artefacts import render_release_files
-from insights.disclosure import assert_protected, protect
+from insights.disclosure import assert_protected, protect, public_status
 from insights.disclosure.rules import Rules, parse_rules
 from insights.errors import RulesError
 from insights.ingest import IndicatorTable, read_indicators, sha256_file
@@ -159,7 +159,8 @@ def build_release(
         assert_protected(protected, rules)
         published = _restrict(public_cells(protected), selection)
     with _step(progress, "scoring"):
-        scores = score(published)
+        # Scores are public: they see hidden cells only as "beschermd" with the audit's interval.
+        scores = score(published.assign(status=public_status(published)))
     with _step(progress, "assembling areas"):
         areas = _restrict(_area_table(prep.hierarchy, prep.wijken), selection)
     manifest = {

@@ -76,3 +76,20 @@ def test_release_carries_steward_report_and_model_card(ijsselland_release):
     assert "geen prevalentie" in card.lower() or "Meldingen zijn geen prevalentie" in card
     assert (folder / "algoritmeregister.json").exists()
     assert set(ijsselland_release.manifest["outputs"]) >= {"modelkaart.md", "rapport/onderdrukking.html"}
+
+
+def test_nothing_public_tells_threshold_from_secondary_suppression(server_url, policy_headers, session_keys):
+    items = httpx.get(f"{server_url}/v1/collections/wijken/items?limit=1000", headers=policy_headers, timeout=30).json()
+    properties = [f["properties"] for f in items["features"]]
+    statuses = {v for p in properties for k, v in p.items() if k.endswith("_status")}
+    assert "beschermd" in statuses
+    assert statuses <= set(Status.public)
+    assert not any(k.endswith("_reason") for p in properties for k in p)
+    rows = httpx.get(f"{server_url}/v1/cijfers", headers=policy_headers, timeout=60).json()
+    rows = rows if isinstance(rows, list) else next(v for v in rows.values() if isinstance(v, list))
+    assert {r["status"] for r in rows} <= set(Status.public)
+    # stewards do see why a cell is hidden
+    steward = {"X-API-Key": session_keys[1]["steward"]}
+    pattern = httpx.get(f"{server_url}/v1/onderdrukking", headers=steward, timeout=60).json()
+    pattern = pattern if isinstance(pattern, list) else next(v for v in pattern.values() if isinstance(v, list))
+    assert {Status.below_threshold, Status.secondary} <= {r["status"] for r in pattern}

@@ -15,7 +15,7 @@ Public functions (all pure: frames in, frames or text out):
 
 from insights.disclosure.audit import assert_protected, audit
 from insights.disclosure.diff import rules_diff
-from insights.disclosure.primary import Status, primary_suppression, round_to_base
+from insights.disclosure.primary import Status, primary_suppression, public_status, round_to_base
 from insights.disclosure.protect import protect
 from insights.disclosure.rules import IndicatorRule, Protection, Rules, parse_rules
 from insights.disclosure.secondary import hide_single_hidden_children, secondary_suppression
@@ -35,6 +35,7 @@ __all__ = [
     "parse_rules",
     "primary_suppression",
     "protect",
+    "public_status",
     "round_to_base",
     "rules_diff",
     "secondary_suppression",

@@ -10,11 +10,16 @@ import pandas as pd
 
 from insights.disclosure.rules import Rules
 
-__all__ = ["Status", "primary_suppression", "round_to_base"]
+__all__ = ["Status", "primary_suppression", "public_status", "round_to_base"]
 
 
 class Status:
-    """Cell states written to every protected table (Dutch, as stewards read them)."""
+    """Cell states written to every protected table (Dutch, as stewards read them).
+
+    Outside the steward view, :func:`public_status` folds ``onder_drempel`` and ``secundair`` into
+    ``beschermd``: telling them apart would say "fewer than the threshold" or "at least the
+    threshold", which is exactly what protection must not reveal.
+    """
 
     published = "gepubliceerd"
     secret_at_source = "geheim_in_bron"
@@ -22,8 +27,29 @@ class Status:
     small_denominator = "kleine_noemer"
     few_households = "te_weinig_huishoudens"
     secondary = "secundair"
+    protected = "beschermd"  # public face of below_threshold and secondary
 
-    hidden = (secret_at_source, below_threshold, small_denominator, few_households, secondary)
+    hidden = (secret_at_source, below_threshold, small_denominator, few_households, secondary, protected)
+    public = (published, protected, secret_at_source, few_households, small_denominator)
+
+
+def public_status(cells: pd.DataFrame) -> pd.Series:
+    """The status the public may see for each cell of ``cells`` (``status``, ``indicator``).
+
+    Suppression by threshold, as a secondary partner, or for a denominator floor on a hidden
+    denominator (hermeldingen per meldingen) all read ``beschermd``. States that follow from
+    public facts stay: too few households (CBS household counts are public), a household or
+    inhabitant denominator below its floor, and secret in the source.
+    """
+    from insights.indicators import DENOMINATORS, INDICATORS
+
+    public_denominator = cells["indicator"].map(lambda n: INDICATORS[n].denominator in DENOMINATORS)
+    status = cells["status"].copy()
+    fold = status.isin([Status.below_threshold, Status.secondary]) | (
+        status.eq(Status.small_denominator) & ~public_denominator.astype(bool)
+    )
+    status[fold] = Status.protected
+    return status
 
 
 def round_to_base(counts: pd.Series, base: int) -> pd.Series:

@@ -19,6 +19,8 @@ def count_interval(
     rounding_base: pd.Series,
     *,
     secondary: str = "at_least_threshold",
+    audit_low: pd.Series | None = None,
+    audit_high: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The set of true counts consistent with each published cell, as a closed interval.
 
@@ -32,6 +34,10 @@ def count_interval(
         true count lies in ``[v - b//2, v + (b-1)//2]``; for b = 5 that is ``[v - 2, v + 2]``.
     secondary : how to read a ``secundair`` cell. ``"at_least_threshold"`` (default): it passed
         the primary rules, so its count is ≥ T with no upper bound. ``"uninformative"``: ``[0, ∞)``.
+    audit_low, audit_high : the interval the disclosure audit derived for each cell from published
+        figures only (``audit_high`` NA = unbounded). A ``beschermd`` cell — the public face of
+        threshold and secondary suppression — is read as this interval, or as ``[0, ∞)`` without
+        it: public outputs may not depend on which of the two hid the cell.
 
     Returns
     -------
@@ -71,5 +77,11 @@ def count_interval(
     if secondary == "at_least_threshold":
         sec = (s == Status.secondary) & ~np.isnan(t)
         low[sec] = t[sec]
+    protected = s == Status.protected
+    if protected.any() and audit_low is not None and audit_high is not None:
+        a_low = audit_low.astype("Float64").to_numpy(dtype=float, na_value=0.0)
+        a_high = audit_high.astype("Float64").to_numpy(dtype=float, na_value=np.inf)
+        low[protected] = np.maximum(a_low[protected], 0.0)
+        high[protected] = a_high[protected]
     informative = ~((low == 0) & np.isinf(high))
     return pd.DataFrame({"low": low, "high": high, "informative": informative}, index=value.index)

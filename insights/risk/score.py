@@ -92,7 +92,7 @@ def score(
     ratios = pd.concat(parts).reindex(frame.index) if parts else pd.DataFrame(index=frame.index)
 
     bounds = count_interval(frame["value"], frame["status"], frame["min_count"], frame["rounding_base"],
-                            secondary=secondary)
+                            secondary=secondary, audit_low=frame.get("audit_low"), audit_high=frame.get("audit_high"))
     e = expected.to_numpy(dtype=float, na_value=np.nan)
     scorable = np.isfinite(e) & (e > 0)
     post = pd.DataFrame(np.nan, index=frame.index, columns=_POSTERIOR)
