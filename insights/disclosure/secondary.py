@@ -236,11 +236,12 @@ def _choose(
             group = ("S", int(x))
             direct = list(forest.children(x))
             up, down = gain_hi, gain_lo
-        if not direct:
+        if not direct and s == "S":
             continue
         if group in used:
             return None
-        cands = _frontier(direct, forest, status)
+        # An only child equals its parent: with no sibling to free, the parent itself must go.
+        cands = _frontier(direct, forest, status) if direct else []
         if not cands and s == "D":
             if status[parent[x]] == Status.published:
                 cands = [int(parent[x])]

@@ -100,3 +100,22 @@ def test_area_with_too_few_households_publishes_nothing(rules_base5, level_house
     out = protect(cells, parents, rules).set_index("code")
     assert out.loc["A", "status"] == "te_weinig_huishoudens"
     assert out.loc["A", "value"] is pd.NA
+
+
+def test_an_only_child_hidden_as_a_partner_takes_its_parent_with_it(tables):
+    # Found by the property test. N has one child R (in real data: a gemeente with one wijk),
+    # R = G0 + G1, G1 has too few households. In 2024 schulden G0 = 5 is below the threshold, so it
+    # needs partners; R is hidden as one. But R = N exactly while N is published: unless N is hidden
+    # too, the "hidden" R is known to the unit. With no sibling to free, the parent must go.
+    from insights.disclosure import parse_rules
+
+    rules = parse_rules('version = "p"\nmin_households = 50\n[defaults]\nmin_count = 5\nrounding_base = 5\n'
+                        '[protection]\nsecondary_as_rounded = true\n')
+    po = {"N": None, "R": "N", "G0": "R", "W0": "G0", "G1": "R", "W1": "G1"}
+    cells, parents = tables(po, {(2024, "schulden"): {"W0": 5, "W1": 1}}, households={"G1": 20, "W1": 20})
+    out = protect(cells, parents, rules)
+    pattern = _pattern(out)
+    assert pattern["R"] != "gepubliceerd"
+    assert pattern["N"] != "gepubliceerd"
+    assert out["protection_ok"].all()
+    assert_protected(out, rules)
