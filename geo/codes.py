@@ -15,7 +15,6 @@ __all__ = [
     "Level",
     "normalise_code",
     "level_of",
-    "is_valid_code",
     "gemeente_of",
     "is_water_or_abroad",
 ]
@@ -51,10 +50,6 @@ def level_of(code: str) -> Level | None:
         if pattern.fullmatch(code):
             return level
     return None
-
-
-def is_valid_code(code: str) -> bool:
-    return level_of(code) is not None
 
 
 def gemeente_of(code: str) -> str:

@@ -20,9 +20,7 @@ import uvicorn
 from shapely.geometry import box
 
 from insights.release import Release
-from insights.settings import REPO_ROOT, BuildSettings
-
-DATA = REPO_ROOT / "data"
+from insights.settings import BuildSettings
 
 
 @pytest.fixture(scope="session")

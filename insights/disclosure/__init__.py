@@ -18,7 +18,7 @@ from insights.disclosure.diff import rules_diff
 from insights.disclosure.primary import Status, primary_suppression, public_status, round_to_base
 from insights.disclosure.protect import protect
 from insights.disclosure.rules import IndicatorRule, Protection, Rules, parse_rules
-from insights.disclosure.secondary import hide_single_hidden_children, secondary_suppression
+from insights.disclosure.secondary import secondary_suppression
 from insights.disclosure.report import information_loss, steward_report_html, steward_table
 from insights.disclosure.structure import NonAdditiveTable
 
@@ -30,7 +30,6 @@ __all__ = [
     "Status",
     "assert_protected",
     "audit",
-    "hide_single_hidden_children",
     "information_loss",
     "parse_rules",
     "primary_suppression",

@@ -39,7 +39,7 @@ from insights.disclosure.primary import Status
 from insights.disclosure.rules import Rules
 from insights.disclosure.structure import KEY, build_forest, tree_intervals
 
-__all__ = ["secondary_suppression", "hide_single_hidden_children"]
+__all__ = ["secondary_suppression"]
 
 PREVIOUSLY_HIDDEN = "verborgen in eerdere release van deze periode"
 
@@ -278,38 +278,3 @@ def _frontier(nodes: list[int], forest, status) -> list[int]:
         else:
             stack.extend(forest.children(c)[::-1].tolist())
     return out
-
-
-def hide_single_hidden_children(cells: pd.DataFrame, parent_of: pd.Series) -> pd.DataFrame:
-    """Deprecated minimal method: give every lone hidden child a partner (no audit).
-
-    Kept for callers of the foundation slice; :func:`secondary_suppression` supersedes it.
-    """
-    out = cells.copy()
-    out["_parent"] = out["code"].map(parent_of)
-    key = ["code", "period", "indicator"]
-    published_parent = out.set_index(key)["status"].eq(Status.published)
-    changed = True
-    while changed:
-        changed = False
-        hidden = out["status"].isin(Status.hidden)
-        for (parent, period, indicator), group in out[out["_parent"].notna()].groupby(
-            ["_parent", "period", "indicator"], sort=True
-        ):
-            group_hidden = hidden[group.index]
-            if group_hidden.sum() != 1:
-                continue
-            if not published_parent.get((parent, period, indicator), False):
-                continue
-            candidates = group[~group_hidden].sort_values(["count", "code"])
-            if candidates.empty:
-                continue
-            partner = candidates.index[0]
-            lone = group[group_hidden]["code"].iloc[0]
-            out.loc[partner, "status"] = Status.secondary
-            out.loc[partner, "value"] = pd.NA
-            out.loc[partner, "reason"] = f"beschermt {lone} (verschil met {parent})"
-            changed = True
-        if changed:
-            published_parent = out.set_index(key)["status"].eq(Status.published)
-    return out.drop(columns="_parent")
