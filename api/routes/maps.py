@@ -10,6 +10,7 @@ header when opening a page, so these routes also accept the key as the password 
 from __future__ import annotations
 
 import re
+from pathlib import Path as Path_
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -64,25 +65,26 @@ def _authorise(request: Request, principal: Principal, loaded, naam: str) -> Non
         check_area(request, principal, naam, naam, _gemeente_regio(loaded, naam))
 
 
+def _map_file(request: Request, principal: Principal, loaded, naam: str, suffix: str) -> Path_:
+    """The release's map file ``naam`` + ``suffix``, after the caller's scope is checked."""
+    path = loaded.release.path / "kaarten" / f"{naam}{suffix}"
+    if not _NAME.fullmatch(naam) or not path.exists():
+        raise NotFound(f"no map {naam}{suffix} in release {loaded.release.id}")
+    _authorise(request, principal, loaded, naam)
+    return path
+
+
 # Registered before the HTML route, whose path would otherwise also match "GM0193.png".
 @router.get("/kaarten/{naam}.png", summary="Kaart als afdruk (PNG, A4 liggend)", response_class=Response,
             operation_id="getKaartAfdruk",
             responses={200: {"description": "Afdruk", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}})
 def get_map_png(request: Request, loaded: ActiveRelease, principal: MapReader,
                 naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> Response:
-    path = loaded.release.path / "kaarten" / f"{naam}.png"
-    if not _NAME.fullmatch(naam) or not path.exists():
-        raise NotFound(f"no printable map {naam!r} in release {loaded.release.id}")
-    _authorise(request, principal, loaded, naam)
-    return Response(path.read_bytes(), media_type="image/png")
+    return Response(_map_file(request, principal, loaded, naam, ".png").read_bytes(), media_type="image/png")
 
 
 @router.get("/kaarten/{naam}", summary="Kaart (HTML)", response_class=HTMLResponse, operation_id="getKaart",
             responses={200: {"description": "Kaart", "content": {"text/html": {"schema": {"type": "string"}}}}})
 def get_map(request: Request, loaded: ActiveRelease, principal: MapReader,
             naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> HTMLResponse:
-    path = loaded.release.path / "kaarten" / f"{naam}.html"
-    if not _NAME.fullmatch(naam) or not path.exists():
-        raise NotFound(f"no map {naam!r} in release {loaded.release.id}")
-    _authorise(request, principal, loaded, naam)
-    return HTMLResponse(path.read_text(encoding="utf-8"))
+    return HTMLResponse(_map_file(request, principal, loaded, naam, ".html").read_text(encoding="utf-8"))
