@@ -11,6 +11,7 @@ from api.errors import add_problem_handlers, problem_responses
 from api.keys import KeyStore
 from api.middleware import AccessLog, ApiMiddleware
 from api.oidc import JwtVerifier
+from api.response_cache import ResponseCache
 from api.routes import aggregates, landing, maps, releases, stewardship
 from api.routes.features import FeaturesFactory
 from api.settings import ApiSettings
@@ -51,11 +52,13 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
         if settings.oidc_enabled else None
     )
     app.state.access_log = AccessLog(settings.access_log)
+    app.state.response_cache = ResponseCache(settings.response_cache_mb * 2**20)
     add_problem_handlers(app)
     # one pure-ASGI middleware; it runs Starlette's GZipMiddleware (>= 1 KiB, level 5) only for requests
-    # that accept gzip
+    # that accept gzip, and answers repeats of cacheable routes from the response cache
     app.add_middleware(ApiMiddleware, api_version=API_VERSION, access_log=app.state.access_log,
-                       gzip_minimum_size=1024, gzip_level=5)
+                       gzip_minimum_size=1024, gzip_level=5, cache=app.state.response_cache,
+                       store=app.state.store, keys=app.state.keys)
 
     features = FeaturesFactory(default_limit=settings.default_limit, max_limit=settings.max_limit)
     for router in (landing.router, features.router, aggregates.router, stewardship.router, releases.router, maps.router):

@@ -21,8 +21,8 @@ from api.store import LoadedRelease
 from geo.errors import HelpendeDataError
 
 __all__ = [
-    "ActiveRelease", "BBox", "CRS84", "CRS_RD", "Period", "PrincipalDep", "Reader", "Policy", "Steward",
-    "active_release", "bbox_query", "map_reader", "check_area", "current_principal", "period_query", "require_role",
+    "CACHED", "ActiveRelease", "BBox", "CRS84", "CRS_RD", "Period", "PrincipalDep", "Reader", "Policy", "Steward",
+    "active_release", "cacheable", "bbox_query", "map_reader", "check_area", "current_principal", "period_query", "require_role",
     "strict_query",
 ]
 
@@ -51,6 +51,16 @@ async def active_release(request: Request) -> LoadedRelease:
 
 
 ActiveRelease = Annotated[LoadedRelease, Depends(active_release)]
+
+
+async def cacheable(request: Request) -> None:
+    """Marks a route whose 200 response depends only on the active release, the URL and the caller's
+    role and areas; the middleware may then keep it and answer repeats from memory (api.response_cache).
+    Not for routes that read anything else (the releases folder, the clock, other headers)."""
+    request.state.cacheable = True
+
+
+CACHED = [Depends(cacheable)]
 
 
 async def current_principal(

@@ -4,6 +4,11 @@ ETag with ``If-None-Match`` → 304, gzip when asked, and a line in the append-o
 The ETag of a release-backed response is a hash of (release id, API version, method, URL, the
 caller's role and areas): releases are immutable, so equal inputs give an equal body without
 hashing the body. Responses that do not depend on a release get no ETag.
+
+The same reasoning lets a route mark its responses cacheable (:func:`api.dependencies.cacheable`):
+a 200 GET of such a route is kept whole in a :class:`~api.response_cache.ResponseCache`, and a
+repeated request with an ``X-API-Key`` is answered here — the key checked, the release checked,
+the access log written — without going through routing, dependencies and handler again.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ from pathlib import Path
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.keys import KeyStore
+from api.response_cache import CachedResponse, ResponseCache
+from api.store import ReleaseStore
 
 __all__ = ["AccessLog", "ApiMiddleware"]
 
@@ -57,6 +66,16 @@ class AccessLog:
             self._fd = None
 
 
+def etag_matches(wanted: str | None, etag: str) -> bool:
+    """Does an ``If-None-Match`` value name ``etag`` (weak comparison, RFC 9110 13.1.2)?"""
+    if not wanted:
+        return False
+    if wanted.strip() == "*":
+        return True
+    tags = [t.strip() for t in wanted.split(",")]
+    return etag in tags or etag[2:] in tags
+
+
 _GZIP_EXCLUDED = frozenset(t.partition(";")[0].strip().lower() for t in DEFAULT_EXCLUDED_CONTENT_TYPES)
 
 
@@ -66,8 +85,12 @@ class ApiMiddleware:
     is done here from ``Content-Length``), saving a middleware layer per request."""
 
     def __init__(self, app: ASGIApp, *, api_version: str, access_log: AccessLog, gzip_minimum_size: int = 1024,
-                 gzip_level: int = 5) -> None:
+                 gzip_level: int = 5, cache: ResponseCache | None = None, store: ReleaseStore | None = None,
+                 keys: KeyStore | None = None) -> None:
         self.app = app
+        self.cache = cache if cache is not None and cache.enabled and store is not None and keys is not None else None
+        self.store = store
+        self.keys = keys
         self.gzip_app = GZipMiddleware(app, minimum_size=gzip_minimum_size, compresslevel=gzip_level)
         self.gzip_minimum_size = gzip_minimum_size
         self.version = api_version.encode()
@@ -91,6 +114,23 @@ class ApiMiddleware:
             return False
         return length is None or length >= self.gzip_minimum_size
 
+    def _endpoint(self, scope: Scope) -> str:
+        route = scope.get("route")
+        path = getattr(route, "path", None)
+        if path is None:
+            return scope["path"]
+        return path if path.startswith("/v1") else "/v1" + path
+
+    async def _send_cached(self, entry: CachedResponse, wanted: str | None, send: Send) -> int:
+        if etag_matches(wanted, entry.etag):
+            headers = [(k, v) for k, v in entry.headers if k not in (b"content-length", b"content-type")]
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return 304
+        await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
+        await send({"type": "http.response.body", "body": entry.body, "more_body": False})
+        return 200
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -100,14 +140,39 @@ class ApiMiddleware:
         not_modified = False
         wanted = None
         gzip = False
+        api_key = None
+        authorization = False
+        host = b""
         for k, v in scope["headers"]:
             if k == b"if-none-match" and wanted is None:
                 wanted = v.decode("latin-1")
             elif k == b"accept-encoding" and b"gzip" in v:
                 gzip = True
+            elif k == b"x-api-key":
+                api_key = v
+            elif k == b"authorization":
+                authorization = True
+            elif k == b"host":
+                host = v
+
+        cache = self.cache if scope["method"] == "GET" else None
+        if cache is not None and api_key is not None and not authorization:
+            loaded = self.store.peek()  # type: ignore[union-attr]
+            principal = self.keys.lookup(api_key.decode("latin-1"))  # type: ignore[union-attr]
+            if loaded is not None and principal is not None:
+                key = (scope["scheme"], host, scope.get("root_path", ""), scope["path"],
+                       scope.get("query_string", b""), principal.scope_key, gzip)
+                entry = cache.get(loaded.release.id, key)
+                if entry is not None:
+                    status = await self._send_cached(entry, wanted, send)
+                    self.log.write(who=principal.id, method="GET", endpoint=entry.endpoint, area=entry.area,
+                                   status=status)
+                    return
+        captured: list[bytes] | None = None
+        captured_start: tuple[list[tuple[bytes, bytes]], str] | None = None
 
         async def wrapped(message: Message) -> None:
-            nonlocal status_seen, not_modified
+            nonlocal status_seen, not_modified, captured, captured_start
             if message["type"] == "http.response.start":
                 status_seen = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", [])
@@ -137,27 +202,42 @@ class ApiMiddleware:
                     vary = [v for k, v in headers if k == b"vary"]
                     headers = [(k, v) for k, v in headers if k != b"vary"]
                     headers.append((b"vary", b", ".join([*vary, b"X-API-Key, Authorization"])))
-                    if wanted:
-                        tags = [t.strip() for t in wanted.split(",")]
-                        if wanted.strip() == "*" or etag in tags or etag[2:] in tags:
-                            not_modified = True
-                            status_seen = 304
-                            headers = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
-                            await send({"type": "http.response.start", "status": 304, "headers": headers})
-                            return
+                    if cache is not None and principal is not None and state.get("cacheable"):
+                        captured, captured_start = [], (headers, etag)
+                    if etag_matches(wanted, etag):
+                        not_modified = True
+                        status_seen = 304
+                        headers = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
+                        await send({"type": "http.response.start", "status": 304, "headers": headers})
+                        return
                 message = {**message, "headers": headers}
-            elif message["type"] == "http.response.body" and not_modified:
-                if not message.get("more_body", False):
-                    await send({"type": "http.response.body", "body": b"", "more_body": False})
-                return
+            elif message["type"] == "http.response.body":
+                more = message.get("more_body", False)
+                if captured is not None:
+                    captured.append(message.get("body", b""))
+                    if not more:
+                        self._remember(cache, scope, captured_start, b"".join(captured), gzip)  # type: ignore[arg-type]
+                        captured = None
+                if not_modified:
+                    if not more:
+                        await send({"type": "http.response.body", "body": b"", "more_body": False})
+                    return
             await send(message)
 
         try:
             await (self.gzip_app if gzip else self.app)(scope, receive, wrapped)
         finally:
             principal = state.get("principal")
-            route = scope.get("route")
             self.log.write(who=principal.id if principal else None, method=scope["method"],
-                           endpoint=("/v1" + route.path if route is not None and not route.path.startswith("/v1") else
-                                     getattr(route, "path", None) or scope["path"]), area=state.get("area"),
-                           status=status_seen or 500)
+                           endpoint=self._endpoint(scope), area=state.get("area"), status=status_seen or 500)
+
+    def _remember(self, cache: ResponseCache, scope: Scope, start: tuple[list[tuple[bytes, bytes]], str],
+                  body: bytes, gzip: bool) -> None:
+        """Keep a complete 200 response of a cacheable route under the key a repeat request will have."""
+        state = scope["state"]
+        headers, etag = start
+        host = next((v for k, v in scope["headers"] if k == b"host"), b"")
+        key = (scope["scheme"], host, scope.get("root_path", ""), scope["path"], scope.get("query_string", b""),
+               state["principal"].scope_key, gzip)
+        cache.put(state["release_id"], key, CachedResponse(headers=headers, body=body, etag=etag,
+                                                           endpoint=self._endpoint(scope), area=state.get("area")))

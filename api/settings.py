@@ -29,6 +29,9 @@ class ApiSettings(BaseSettings):
     oidc_role_claim: str = "helpende_rol"
     oidc_scope_claim: str = "helpende_gebieden"
 
+    # whole responses of cacheable routes kept per worker for repeats (0 = off); see api.response_cache
+    response_cache_mb: int = Field(64, ge=0)
+
     # append-only access log (JSON lines: who, endpoint, area, time, status; never a payload)
     access_log: Path | None = None
 

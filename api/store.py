@@ -290,6 +290,17 @@ class ReleaseStore:
         self._claimed_at = now
         return None
 
+    def peek(self) -> LoadedRelease | None:
+        """Like :meth:`fresh` but never claims the due look at the ``current`` pointer: ``None`` when
+        that look is due, so the caller leaves it to a request that goes through :meth:`fresh`."""
+        loaded = self._loaded
+        if loaded is None:
+            return None
+        now = time.monotonic()
+        if now - self._checked_at < self.check_interval_s or now - self._claimed_at < self.check_interval_s:
+            return loaded
+        return None
+
     def get(self) -> LoadedRelease:
         now = time.monotonic()
         if self._loaded is not None and now - self._checked_at < self.check_interval_s:

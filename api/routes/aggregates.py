@@ -16,7 +16,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.dependencies import ActiveRelease, Policy, Reader, check_area, check_filter
+from api.dependencies import CACHED, ActiveRelease, Policy, Reader, check_area, check_filter
 from api.errors import problem_responses
 from api.keys import Principal
 from api.store import LoadedRelease, Table
@@ -133,7 +133,7 @@ async def serve_table(request: Request, loaded: LoadedRelease, table: Table, pri
     return table_response(request, loaded, table, principal, key, f, **filters)
 
 
-@router.get("/cijfers", summary="Gepubliceerde cijfers en scores per gebied, periode en indicator",
+@router.get("/cijfers", dependencies=CACHED, summary="Gepubliceerde cijfers en scores per gebied, periode en indicator",
             operation_id="getCijfers", response_class=Response,
             responses=content("cijfers", "Eén rij per gebied × periode × indicator; verborgen waarden zijn null met een status"))
 async def cijfers(request: Request, loaded: ActiveRelease, principal: Policy, f: F = Format.json,
@@ -150,7 +150,7 @@ _TREND = {200: {"description": "Per indicator de reeks over de perioden", "conte
         "indicatoren": {"type": "object", "additionalProperties": {"type": "array", "items": _ROW}}}}}}}}
 
 
-@router.get("/trends/{gebiedscode}", summary="Trend van één gebied over alle perioden",
+@router.get("/trends/{gebiedscode}", dependencies=CACHED, summary="Trend van één gebied over alle perioden",
             operation_id="getTrend", responses=_TREND)
 def trend(request: Request, loaded: ActiveRelease, principal: Reader,
           gebiedscode: Annotated[str, Path(pattern=r"^(WK\d{6}|GM\d{4}|VR\d{2})$", description="CBS-code")],

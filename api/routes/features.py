@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.dependencies import (
-    BBOX_PARAMETER, CRS84, CRS_RD, SUPPORTED_CRS, ActiveRelease, BBox, Period, Reader, check_area, check_filter,
+    BBOX_PARAMETER, CACHED, CRS84, CRS_RD, SUPPORTED_CRS, ActiveRelease, BBox, Period, Reader, check_area, check_filter,
     
 )
 from api.errors import NotFound, problem_responses
@@ -67,7 +67,7 @@ class FeaturesFactory:
     # thread pool (what FastAPI does with a plain ``def``) would cost more than the work.
 
     def __post_init__(self) -> None:
-        deps: list = []
+        deps = CACHED
         self.router.add_api_route("/collections", self.collections, methods=["GET"], summary="Collecties",
                                   dependencies=deps, responses=_ERRORS, operation_id="getCollections")
         self.router.add_api_route("/collections/{collectionId}", self.collection, methods=["GET"],

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.dependencies import ActiveRelease, check_area, map_reader
+from api.dependencies import CACHED, ActiveRelease, check_area, map_reader
 from api.errors import NotFound, problem_responses
 from api.keys import Principal
 
@@ -45,7 +45,7 @@ def _allowed(principal: Principal, loaded, naam: str) -> bool:
     return principal.covers(naam, naam, _gemeente_regio(loaded, naam))
 
 
-@router.get("/kaarten", summary="Kaarten die deze sleutel mag zien", operation_id="getKaarten",
+@router.get("/kaarten", dependencies=CACHED, summary="Kaarten die deze sleutel mag zien", operation_id="getKaarten",
             responses={200: {"description": "Kaarten", "content": {"application/json": {"schema": {
                 "type": "object", "required": ["kaarten"], "properties": {"kaarten": {"type": "array", "items": {
                     "type": "object", "properties": {"naam": {"type": "string"}, "href": {"type": "string"}}}}}}}}}})
@@ -75,7 +75,7 @@ def _map_file(request: Request, principal: Principal, loaded, naam: str, suffix:
 
 
 # Registered before the HTML route, whose path would otherwise also match "GM0193.png".
-@router.get("/kaarten/{naam}.png", summary="Kaart als afdruk (PNG, A4 liggend)", response_class=Response,
+@router.get("/kaarten/{naam}.png", dependencies=CACHED, summary="Kaart als afdruk (PNG, A4 liggend)", response_class=Response,
             operation_id="getKaartAfdruk",
             responses={200: {"description": "Afdruk", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}})
 def get_map_png(request: Request, loaded: ActiveRelease, principal: MapReader,
@@ -83,7 +83,7 @@ def get_map_png(request: Request, loaded: ActiveRelease, principal: MapReader,
     return Response(_map_file(request, principal, loaded, naam, ".png").read_bytes(), media_type="image/png")
 
 
-@router.get("/kaarten/{naam}", summary="Kaart (HTML)", response_class=HTMLResponse, operation_id="getKaart",
+@router.get("/kaarten/{naam}", dependencies=CACHED, summary="Kaart (HTML)", response_class=HTMLResponse, operation_id="getKaart",
             responses={200: {"description": "Kaart", "content": {"text/html": {"schema": {"type": "string"}}}}})
 def get_map(request: Request, loaded: ActiveRelease, principal: MapReader,
             naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> HTMLResponse:

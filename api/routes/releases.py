@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from api.dependencies import ActiveRelease, Reader, Steward
+from api.dependencies import CACHED, ActiveRelease, Reader, Steward
 from api.errors import NotFound, problem_responses
 
 __all__ = ["router"]
@@ -16,7 +16,7 @@ _MANIFEST = {"type": "object", "required": ["release_id"], "additionalProperties
              "properties": {"release_id": {"type": "string"}, "created": {"type": "string"}}}
 
 
-@router.get("/releases/current", summary="Manifest van de actieve release", operation_id="getCurrentRelease",
+@router.get("/releases/current", dependencies=CACHED, summary="Manifest van de actieve release", operation_id="getCurrentRelease",
             responses={200: {"description": "Manifest", "content": {"application/json": {"schema": _MANIFEST}}}})
 def current(loaded: ActiveRelease, principal: Reader) -> dict:
     return loaded.release.manifest

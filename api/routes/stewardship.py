@@ -6,7 +6,7 @@ import tomllib
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.dependencies import ActiveRelease, Steward
+from api.dependencies import CACHED, ActiveRelease, Steward
 from api.errors import problem_responses
 from api.routes.aggregates import F, Format, Gebied, Gemeente, IndicatorQ, Niveau, Periode, Regio, content, serve_table
 
@@ -21,14 +21,14 @@ _RULES = {200: {"description": "De regels waarmee deze release beschermd is", "c
         "regels": {"type": "object", "additionalProperties": True}, "tekst": {"type": "string"}}}}}}}
 
 
-@router.get("/regels", summary="Actieve regels (regels.toml van de release)", operation_id="getRegels", responses=_RULES)
+@router.get("/regels", dependencies=CACHED, summary="Actieve regels (regels.toml van de release)", operation_id="getRegels", responses=_RULES)
 def regels(loaded: ActiveRelease, principal: Steward) -> dict:
     parsed = tomllib.loads(loaded.regels) if loaded.regels else {}
     return {"release": loaded.release.id, "versie": str(parsed.get("version")) if "version" in parsed else None,
             "regels": parsed, "tekst": loaded.regels}
 
 
-@router.get("/onderdrukking", summary="Onderdrukkingspatroon met redenen en auditkolommen",
+@router.get("/onderdrukking", dependencies=CACHED, summary="Onderdrukkingspatroon met redenen en auditkolommen",
             operation_id="getOnderdrukking", response_class=Response,
             responses=content("cellen", "Alle cellen van de release: waarde of null, status, reden en wat de audit "
                                         "meeschrijft (nooit de ruwe telling)"))
