@@ -86,22 +86,64 @@ def wait(url: str, headers: dict, timeout: float = 120) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def wrk(url: str, headers: dict, duration: int, warmup: int) -> dict:
-    """wrk with 50 connections; a 30 s timeout so that a slow server's requests count as slow, not as lost."""
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) used so far by process ``root`` and all its descendants (workers)."""
+    stats: dict[int, tuple[int, int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                rest = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(rest[1]), int(rest[11]) + int(rest[12]))  # ppid, utime + stime
+    tree, grown = {root}, True
+    while grown:
+        children = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+        tree |= children
+        grown = bool(children)
+    return sum(stats[pid][1] for pid in tree if pid in stats) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, headers: dict, duration: int, warmup: int, server_pid: int) -> dict:
+    """wrk with 50 connections; a 30 s timeout so that a slow server's requests count as slow, not as lost.
+    Also the server's CPU time per completed request (all its processes, during the measurement)."""
     head = [a for k, v in headers.items() for a in ("-H", f"{k}: {v}")]
     base = ["wrk", "-t2", "-c50", "--timeout", "30s", *head]
     subprocess.run([*base, f"-d{warmup}s", url], capture_output=True, check=True)
     # a slow server still works through the warm-up's abandoned requests; one request queued behind them
     # returns when they are done, so the measurement starts on an idle server
     httpx.get(url, headers=headers, timeout=120)
+    cpu_before = tree_cpu_s(server_pid)
     out = subprocess.run([*base, f"-d{duration}s", "--latency", url], capture_output=True, text=True, check=True).stdout
+    cpu = tree_cpu_s(server_pid) - cpu_before
+    # a server with a backlog (pygeoapi's sync workers keep answering requests wrk has given up on, for
+    # seconds, one worker after the other) must not eat into the next server's measurement
+    httpx.get(url, headers=headers, timeout=120)
+    settle()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     p99_ms = float(p99.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)] if p99 else float("nan")
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, socket.groups())) if socket else 0)
-    return {"rps": rps, "p99_ms": p99_ms, "errors": errors}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "p99_ms": p99_ms, "errors": errors, "cpu_ms": cpu * 1000 / max(requests, 1)}
+
+
+def _cpu_times() -> tuple[int, int]:
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+
+def settle(busy_below: float = 0.15, timeout: float = 120) -> None:
+    """Wait until the machine's CPUs are idle (less than ``busy_below`` busy over half a second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        total0, idle0 = _cpu_times()
+        time.sleep(0.5)
+        total1, idle1 = _cpu_times()
+        if total1 > total0 and 1 - (idle1 - idle0) / (total1 - total0) < busy_below:
+            return
 
 
 def load() -> str:
@@ -217,7 +259,7 @@ def main() -> None:
         results: dict[str, dict] = {"ours": {}, "ours-uncached": {}, "ceiling": {}, "pygeoapi": {}}
         procs = []
         try:
-            servers = {}
+            servers, pids = {}, {}
             for name, cache_mb in (("ours", "64"), ("ours-uncached", "0")):
                 port = free_port()
                 procs.append(start([str(PY), "-m", "uvicorn", "api.app:create_app", "--factory", "--workers", "2",
@@ -227,6 +269,7 @@ def main() -> None:
                                     "HELPENDE_ACCESS_LOG": str(work / f"access-{name}.log"),
                                     "HELPENDE_RESPONSE_CACHE_MB": cache_mb}, cwd=REPO))
                 servers[name] = f"http://127.0.0.1:{port}"
+                pids[name] = procs[-1].pid
                 wait(f"{servers[name]}{REQUESTS['item']}", headers)
             ours = servers["ours"]
             bodies = {}
@@ -241,6 +284,7 @@ def main() -> None:
             procs.append(start([str(PY), "-m", "uvicorn", "ceiling_app:app", "--workers", "2", "--host", "127.0.0.1",
                                 "--port", str(port), "--log-level", "warning", "--no-access-log"], {}, cwd=work))
             ceiling = f"http://127.0.0.1:{port}"
+            pids["ceiling"] = procs[-1].pid
             wait(f"{ceiling}{REQUESTS['item']}", {})
 
             pygeoapi = None
@@ -248,26 +292,27 @@ def main() -> None:
                 try:
                     proc, pygeoapi = start_pygeoapi(work, bodies[REQUESTS["page_all"]][1])
                     procs.append(proc)
+                    pids["pygeoapi"] = proc.pid
                 except (OSError, RuntimeError, subprocess.CalledProcessError, httpx.HTTPError) as exc:  # report; still run ours vs ceiling
                     reason = f"did not start: {exc}"
 
             # one request type at a time, the three servers right after each other: a change in the
             # machine's load then hits all three figures of a row alike
             for name, path in REQUESTS.items():
-                results["ours"][name] = wrk(f"{ours}{path}", headers, args.duration, args.warmup)
+                results["ours"][name] = wrk(f"{ours}{path}", headers, args.duration, args.warmup, pids["ours"])
                 results["ours-uncached"][name] = wrk(f"{servers['ours-uncached']}{path}", headers, args.duration,
-                                                     args.warmup)
-                results["ceiling"][name] = wrk(f"{ceiling}{path}", {}, args.duration, args.warmup)
+                                                     args.warmup, pids["ours-uncached"])
+                results["ceiling"][name] = wrk(f"{ceiling}{path}", {}, args.duration, args.warmup, pids["ceiling"])
                 if pygeoapi is not None and name in PYGEOAPI_REQUESTS:
                     results["pygeoapi"][name] = wrk(f"{pygeoapi}{PYGEOAPI_REQUESTS[name]}", {}, args.duration,
-                                                    args.warmup)
+                                                    args.warmup, pids["pygeoapi"])
         finally:
             for proc in procs:
                 stop(proc)
 
     print(f"wrk -t2 -c50 --timeout 30s -d{args.duration}s --latency (after a {args.warmup}s warm-up), "
           f"2 workers each, {os.cpu_count()} cores; load average (1/5/15 min) before {load_before}, after {load()}")
-    print(f"{'request':<10} {'server':<13} {'req/s':>9} {'p99 ms':>9} {'errors':>7} {'% ceiling':>9}")
+    print(f"{'request':<10} {'server':<13} {'req/s':>9} {'p99 ms':>9} {'errors':>7} {'% ceiling':>9} {'CPU ms/req':>10}")
     ok = True
     for name in REQUESTS:
         for server in ("ours", "ours-uncached", "ceiling", "pygeoapi"):
@@ -275,7 +320,7 @@ def main() -> None:
             if row is None:
                 continue
             share = row["rps"] / results["ceiling"][name]["rps"] * 100
-            print(f"{name:<10} {server:<13} {row['rps']:>9.1f} {row['p99_ms']:>9.2f} {row['errors']:>7} {share:>8.1f}%")
+            print(f"{name:<10} {server:<13} {row['rps']:>9.1f} {row['p99_ms']:>9.2f} {row['errors']:>7} {share:>8.1f}% {row['cpu_ms']:>10.3f}")
         mine = results["ours"][name]
         ok &= mine["rps"] >= 0.5 * results["ceiling"][name]["rps"] and mine["p99_ms"] < 25 and mine["errors"] == 0
     if reason is not None:
