@@ -117,6 +117,35 @@
     }).addTo(map);
     addPatterns(map.getPanes().overlayPane.querySelector("svg"), cfg);
 
+    // Keyboard (WCAG 2.1.1, 1.4.13): every area is a tab stop named after the area; focus shows the
+    // same tooltip as hovering, next to the area's centre (panned into view first); Enter or Space
+    // shows it again, Escape hides it. No bringToFront here: moving a focused element drops its focus.
+    function atCentre(layer) {
+      var centre = layer.getBounds().getCenter();
+      map.panInside(centre, {padding: [60, 60], animate: false});
+      return {containerPoint: map.latLngToContainerPoint(centre)};
+    }
+    areas.eachLayer(function (layer) {
+      var el = layer.getElement(), p = layer.feature.properties;
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "button");
+      el.setAttribute("aria-label", p.n + " (" + p.c + ")");
+      el.setAttribute("aria-describedby", "hd-tooltip");
+      el.addEventListener("focus", function () {
+        layer.setStyle({weight: 3, color: "#000000"});
+        showTip(layer, atCentre(layer));
+      });
+      el.addEventListener("blur", function () { areas.resetStyle(layer); tip.style.display = "none"; });
+      el.addEventListener("keydown", function (event) {
+        if (event.key === "Escape") {
+          tip.style.display = "none";
+        } else if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          showTip(layer, atCentre(layer));
+        }
+      });
+    });
+
     function tag() {
       areas.eachLayer(function (layer) {
         var el = layer.getElement();

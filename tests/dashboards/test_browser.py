@@ -129,3 +129,38 @@ def test_screenshot_for_a_person_to_look_at(region_page):
     path = TEST_OUTPUT / "kaart_regio.png"
     page.screenshot(path=str(path))
     assert path.stat().st_size > 10_000
+
+
+def _focused_code(page) -> str | None:
+    return page.evaluate("() => document.activeElement && document.activeElement.getAttribute('data-code')")
+
+
+def test_a_keyboard_user_reaches_the_wijken_and_reads_their_tooltips(region_page, ijsselland_release: Release):
+    page, _ = region_page
+    names = ijsselland_release.areas.set_index("code")["naam"]
+    page.mouse.move(5, 795)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    for _ in range(60):  # past the zoom buttons, layer switcher and panel, with Tab alone
+        page.keyboard.press("Tab")
+        if _focused_code(page):
+            break
+    first = _focused_code(page)
+    assert first, "Tab never reached an area of the map"
+    area = page.locator(f'path[data-code="{first}"]')
+    assert area.get_attribute("aria-label") == f"{names[first]} ({first})"
+    tooltip = page.locator("#hd-tooltip")
+    assert tooltip.is_visible() and names[first] in tooltip.inner_text() and "periode:" in tooltip.inner_text()
+
+    page.keyboard.press("Tab")
+    second = _focused_code(page)
+    assert second and second != first
+    assert tooltip.is_visible() and names[second] in tooltip.inner_text()
+    assert area.get_attribute("stroke-width") != "3"  # the highlight left the first area
+
+    page.keyboard.press("Escape")
+    assert not tooltip.is_visible()
+    page.keyboard.press("Enter")
+    assert tooltip.is_visible() and names[second] in tooltip.inner_text()
+    page.keyboard.press("Shift+Tab")
+    assert _focused_code(page) == first
+    assert page.locator("path[tabindex='0'][data-code]").count() == 149
