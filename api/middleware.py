@@ -148,11 +148,11 @@ class ApiMiddleware:
                 wanted = v.decode("latin-1")
             elif k == b"accept-encoding" and b"gzip" in v:
                 gzip = True
-            elif k == b"x-api-key":
+            elif k == b"x-api-key" and api_key is None:  # the first, as Starlette's headers.get() reads it
                 api_key = v
             elif k == b"authorization":
                 authorization = True
-            elif k == b"host":
+            elif k == b"host" and not host:
                 host = v
 
         cache = self.cache if scope["method"] == "GET" else None

@@ -234,3 +234,12 @@ def test_a_zero_sized_cache_keeps_nothing():
     cache = ResponseCache(0)
     assert not cache.enabled and not cache.put("r1", _key(1), _entry(1)) and len(cache) == 0
 
+
+
+def test_a_second_key_header_cannot_borrow_a_cached_answer(make_client, keys):
+    client = make_client()
+    for _ in range(2):
+        assert client.get(ITEM, headers=keys.headers("policy")).status_code == 200
+    # the app reads the first X-API-Key; so must the cache
+    both = [("X-API-Key", "hd_not-a-key"), ("X-API-Key", keys.policy)]
+    assert client.get(ITEM, headers=both).status_code == 401
