@@ -21,8 +21,24 @@ from api.store import LoadedRelease
 from geo.errors import HelpendeDataError
 
 __all__ = [
-    "CACHED", "ActiveRelease", "BBox", "CRS84", "CRS_RD", "Period", "PrincipalDep", "Reader", "Policy", "Steward",
-    "active_release", "cacheable", "bbox_query", "map_reader", "check_area", "current_principal", "period_query", "require_role",
+    "CACHED",
+    "CRS84",
+    "CRS_RD",
+    "ActiveRelease",
+    "BBox",
+    "Period",
+    "Policy",
+    "PrincipalDep",
+    "Reader",
+    "Steward",
+    "active_release",
+    "bbox_query",
+    "cacheable",
+    "check_area",
+    "current_principal",
+    "map_reader",
+    "period_query",
+    "require_role",
     "strict_query",
 ]
 

@@ -137,7 +137,7 @@ class Table:
         return mask
 
     @classmethod
-    def build(cls, frame: pd.DataFrame) -> "Table":
+    def build(cls, frame: pd.DataFrame) -> Table:
         frame = frame.reset_index(drop=True)
         records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
         json_rows = [_dumps({k: _jsonable(v) for k, v in r.items()}) for r in records]
@@ -180,7 +180,7 @@ class LoadedRelease:
             self.periods = self.release.periods
 
     @classmethod
-    def build(cls, release: Release) -> "LoadedRelease":
+    def build(cls, release: Release) -> LoadedRelease:
         layers: dict[tuple[str, int], LayerData] = {}
         geometry: dict[str, bytes] = {}
         for collection, level in LEVELS.items():
@@ -281,14 +281,10 @@ class ReleaseStore:
         (in a thread): before the first load, and for one caller per interval when a look at the
         ``current`` pointer is due — the others meanwhile keep the active release instead of all
         queueing for the thread pool. Meant for the event loop thread."""
-        loaded = self._loaded
-        if loaded is None:
-            return None
-        now = time.monotonic()
-        if now - self._checked_at < self.check_interval_s or now - self._claimed_at < self.check_interval_s:
-            return loaded
-        self._claimed_at = now
-        return None
+        loaded = self.peek()
+        if loaded is None and self._loaded is not None:
+            self._claimed_at = time.monotonic()  # this caller does the look
+        return loaded
 
     def peek(self) -> LoadedRelease | None:
         """Like :meth:`fresh` but never claims the due look at the ``current`` pointer: ``None`` when

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import geopandas as gpd
 import numpy as np
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from api.dependencies import CACHED, ActiveRelease, Policy, Reader, check_area, check_filter

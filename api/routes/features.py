@@ -12,17 +12,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.dependencies import (
-    BBOX_PARAMETER, CACHED, CRS84, CRS_RD, SUPPORTED_CRS, ActiveRelease, BBox, Period, Reader, check_area, check_filter,
-    
+    BBOX_PARAMETER,
+    CACHED,
+    CRS84,
+    CRS_RD,
+    SUPPORTED_CRS,
+    ActiveRelease,
+    BBox,
+    Period,
+    Reader,
+    check_area,
+    check_filter,
 )
 from api.errors import NotFound, problem_responses
 from api.store import LEVELS, LoadedRelease
 from geo.errors import HelpendeDataError, UnknownAreaCode
 
-__all__ = ["FeaturesFactory", "CRS84", "CRS_RD", "GEOJSON"]
+__all__ = ["CRS84", "CRS_RD", "GEOJSON", "FeaturesFactory"]
 
 GEOJSON = "application/geo+json"
 _TITLES = {"wijken": "Wijken", "gemeenten": "Gemeenten", "regios": "Veiligheidsregio's"}

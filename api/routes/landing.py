@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-__all__ = ["router", "CONFORMANCE"]
+__all__ = ["CONFORMANCE", "router"]
 
 router = APIRouter(tags=["Algemeen"])
 

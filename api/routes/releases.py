@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 
 from api.dependencies import CACHED, ActiveRelease, Reader, Steward
 from api.errors import NotFound, problem_responses

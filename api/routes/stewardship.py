@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from api.dependencies import CACHED, ActiveRelease, Steward
 from api.errors import problem_responses

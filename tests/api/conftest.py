@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,3 +75,21 @@ def live_url(app) -> Iterator[str]:
     """A real uvicorn server on loopback over the same app (keys and all)."""
     with LiveServer(app) as live:
         yield live.url
+
+
+def releases_with_copy_of(release: Release, releases: Path) -> Path:
+    """A releases folder holding a copy of ``release``, made current; returns the copy."""
+    copy = releases / release.id
+    shutil.copytree(release.path, copy)
+    (releases / "current").write_text(copy.name + "\n")
+    return copy
+
+
+def publish_copy_as(source: Path, release_id: str) -> Path:
+    """Copy the release folder ``source`` as a complete new release ``release_id`` beside it and make it current."""
+    new = source.parent / release_id
+    shutil.copytree(source, new)
+    manifest = json.loads((new / "manifest.json").read_text())
+    (new / "manifest.json").write_text(json.dumps({**manifest, "release_id": new.name}))
+    (source.parent / "current").write_text(new.name + "\n")
+    return new

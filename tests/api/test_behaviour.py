@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from api.settings import ApiSettings
+from tests.api.conftest import publish_copy_as, releases_with_copy_of
 
 ITEM = "/v1/collections/wijken/items/WK019310"
 
@@ -156,9 +157,7 @@ def test_oidc_rejects_a_token_signed_by_another_key(oidc):
 
 def test_new_release_is_served_without_restart_and_a_half_written_one_never(tmp_path, ijsselland_release, keys):
     releases = tmp_path / "releases"
-    old = releases / ijsselland_release.id
-    shutil.copytree(ijsselland_release.path, old)
-    (releases / "current").write_text(old.name + "\n")
+    old = releases_with_copy_of(ijsselland_release, releases)
     app = create_app(ApiSettings(releases_dir=releases, api_keys_file=keys.path, release_check_interval_s=0.05))
     client = TestClient(app)
     h = keys.headers("policy")
@@ -176,11 +175,7 @@ def test_new_release_is_served_without_restart_and_a_half_written_one_never(tmp_
     assert app.state.store.last_error and "cellen.parquet" in app.state.store.last_error
 
     # a complete new release → switched without restart
-    new = releases / "20991231T000001Z-11111111"
-    shutil.copytree(old, new)
-    manifest = json.loads((new / "manifest.json").read_text())
-    (new / "manifest.json").write_text(json.dumps({**manifest, "release_id": new.name}))
-    (releases / "current").write_text(new.name + "\n")
+    new = publish_copy_as(old, "20991231T000001Z-11111111")
     deadline = time.monotonic() + 60
     while client.get("/v1/releases/current", headers=h).json()["release_id"] != new.name:
         assert client.get(ITEM, headers=h).status_code == 200  # the old one keeps serving meanwhile

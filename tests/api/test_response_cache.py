@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 
 import httpx
@@ -14,6 +13,7 @@ from api import create_app
 from api.keys import issue_key
 from api.response_cache import CachedResponse, ResponseCache
 from api.settings import ApiSettings
+from tests.api.conftest import publish_copy_as, releases_with_copy_of
 from tests.conftest import LiveServer
 
 ITEM = "/v1/collections/wijken/items/WK019310"
@@ -167,20 +167,14 @@ def test_host_and_gzip_are_part_of_the_key(make_client, keys):
 
 def test_a_new_release_is_served_although_the_old_answer_was_cached(tmp_path, ijsselland_release, keys):
     releases = tmp_path / "releases"
-    old = releases / ijsselland_release.id
-    shutil.copytree(ijsselland_release.path, old)
-    (releases / "current").write_text(old.name + "\n")
+    old = releases_with_copy_of(ijsselland_release, releases)
     client = TestClient(create_app(ApiSettings(releases_dir=releases, api_keys_file=keys.path,
                                                release_check_interval_s=0.05)))
     h = keys.headers("policy")
     old_etag = client.get(ITEM, headers=h).headers["etag"]
     assert client.get(ITEM, headers=h).headers["etag"] == old_etag and _cache(client).release_id == old.name
 
-    new = releases / "20991231T000001Z-11111111"
-    shutil.copytree(old, new)
-    manifest = json.loads((new / "manifest.json").read_text())
-    (new / "manifest.json").write_text(json.dumps({**manifest, "release_id": new.name}))
-    (releases / "current").write_text(new.name + "\n")
+    new = publish_copy_as(old, "20991231T000001Z-11111111")
     deadline = time.monotonic() + 60
     while client.get(ITEM, headers=h).headers["etag"] == old_etag:
         assert time.monotonic() < deadline, "the cached answer of the old release kept being served"
