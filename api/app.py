@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp
 
 from api.errors import add_problem_handlers, problem_responses
 from api.keys import KeyStore
@@ -22,6 +23,19 @@ __all__ = ["API_VERSION", "create_app"]
 API_VERSION = "1.0.0"
 
 
+class _App(FastAPI):
+    """FastAPI with our one pure-ASGI middleware (:class:`ApiMiddleware`) outside Starlette's own
+    layers (server errors, telemetry, body limit): a cached repeat is answered before any of them
+    runs, and a 500 from ``ServerErrorMiddleware`` still gets the version and security headers and
+    its line in the access log. The middleware runs Starlette's GZipMiddleware (>= 1 KiB, level 5)
+    only for requests that accept gzip."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return ApiMiddleware(super().build_middleware_stack(), api_version=API_VERSION,
+                             access_log=self.state.access_log, gzip_minimum_size=1024, gzip_level=5,
+                             cache=self.state.response_cache, store=self.state.store, keys=self.state.keys)
+
+
 def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = None) -> FastAPI:
     """Build the app; settings are read here, not at import time.
 
@@ -30,7 +44,7 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
     settings = settings or ApiSettings()
     if keys_file is not None:
         settings = settings.model_copy(update={"api_keys_file": Path(keys_file)})
-    app = FastAPI(
+    app = _App(
         title="helpende-data API",
         version=API_VERSION,
         description="Beschermde cijfers en risicosignalen per gebied. Verborgen waarden zijn null met een status, "
@@ -54,11 +68,6 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
     app.state.access_log = AccessLog(settings.access_log)
     app.state.response_cache = ResponseCache(settings.response_cache_mb * 2**20)
     add_problem_handlers(app)
-    # one pure-ASGI middleware; it runs Starlette's GZipMiddleware (>= 1 KiB, level 5) only for requests
-    # that accept gzip, and answers repeats of cacheable routes from the response cache
-    app.add_middleware(ApiMiddleware, api_version=API_VERSION, access_log=app.state.access_log,
-                       gzip_minimum_size=1024, gzip_level=5, cache=app.state.response_cache,
-                       store=app.state.store, keys=app.state.keys)
 
     features = FeaturesFactory(default_limit=settings.default_limit, max_limit=settings.max_limit)
     for router in (landing.router, features.router, aggregates.router, stewardship.router, releases.router, maps.router):

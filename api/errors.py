@@ -97,6 +97,12 @@ def add_problem_handlers(app: FastAPI) -> None:
     async def http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(exc.status_code, _TITLES.get(exc.status_code, "Fout"), str(exc.detail), request.url.path)
 
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette's ServerErrorMiddleware sends this and re-raises, so uvicorn logs the traceback;
+        # the caller learns nothing of the internals
+        return problem(500, "Interne fout", "an unexpected error occurred; it has been logged", request.url.path)
+
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(HelpendeDataError, domain)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -26,6 +27,8 @@ from functools import cached_property
 from pathlib import Path
 
 from geo.errors import HelpendeDataError
+
+log = logging.getLogger("helpende.api.keys")
 
 __all__ = ["ALL_AREAS", "KeyStore", "Principal", "Role", "issue_demo_keys", "issue_key"]
 
@@ -99,7 +102,8 @@ class KeyStore:
         self._mtime: float | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
-        self._reload()
+        self.last_error: str | None = None
+        self._reload()  # at start-up a broken keys file stops the server with its error
 
     def _reload(self) -> None:
         if self.path is None or not self.path.exists():
@@ -122,14 +126,24 @@ class KeyStore:
         self._by_digest, self._mtime = table, mtime
 
     def _maybe_reload(self) -> None:
+        """Re-read a changed keys file. One that cannot be read or is invalid accepts **no** key until it
+        is fixed (fail closed: a botched edit that meant to revoke a key must not keep it valid); the
+        reason is logged and kept in ``last_error``, never shown to callers."""
         now = time.monotonic()
         if now - self._checked_at < self.check_interval_s:
             return
         with self._lock:
             self._checked_at = now
-            mtime = self.path.stat().st_mtime if self.path is not None and self.path.exists() else None
-            if mtime != self._mtime:
-                self._reload()
+            mtime = None
+            try:
+                mtime = self.path.stat().st_mtime if self.path is not None and self.path.exists() else None
+                if mtime != self._mtime:
+                    self._reload()
+                    self.last_error = None
+            except (OSError, ValueError, HelpendeDataError) as exc:
+                self._by_digest, self._mtime = {}, mtime  # tried again when the file changes
+                self.last_error = f"{self.path}: {exc}"
+                log.error("keys file not loaded; no API key is accepted until it is fixed: %s", self.last_error)
 
     def lookup(self, key: str | None) -> Principal | None:
         """The principal of ``key``, or ``None``; digests are compared in constant time."""

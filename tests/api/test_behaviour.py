@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
 from api import create_app
+from api.keys import issue_key
 from api.settings import ApiSettings
 from tests.api.conftest import publish_copy_as, releases_with_copy_of
 
@@ -181,3 +182,41 @@ def test_new_release_is_served_without_restart_and_a_half_written_one_never(tmp_
         assert client.get(ITEM, headers=h).status_code == 200  # the old one keeps serving meanwhile
         assert time.monotonic() < deadline, "new release not activated"
         time.sleep(0.1)
+
+
+def test_an_unexpected_error_is_a_500_problem_with_every_header_and_no_internals(tmp_path, releases_dir,
+                                                                                  ijsselland_release, keys):
+    log = tmp_path / "access.log"
+    app = create_app(ApiSettings(releases_dir=releases_dir, api_keys_file=keys.path, access_log=log,
+                                 response_cache_mb=0))
+    client = TestClient(app, raise_server_exceptions=False)
+    assert client.get(ITEM, headers=keys.headers("policy")).status_code == 200
+
+    def broken(*_):
+        raise RuntimeError("secret internals /srv/helpende")
+
+    app.state.store.fresh = broken
+    r = client.get(ITEM, headers=keys.headers("policy"))
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["status"] == 500 and "internals" not in r.text and "/srv" not in r.text
+    assert r.headers["api-version"] == "1.0.0" and r.headers["x-content-type-options"] == "nosniff"
+    assert json.loads(log.read_text().splitlines()[-1])["status"] == 500
+
+
+def test_a_broken_keys_file_accepts_no_key_and_tells_only_the_log(tmp_path, releases_dir, ijsselland_release, caplog):
+    keys_file = tmp_path / "keys.json"
+    key = issue_key(keys_file, "policy", ["VR04"], key_id="p")
+    good = keys_file.read_text()
+    client = TestClient(create_app(ApiSettings(releases_dir=releases_dir, api_keys_file=keys_file)))
+    client.app.state.keys.check_interval_s = 0
+    assert client.get(ITEM, headers={"X-API-Key": key}).status_code == 200
+
+    keys_file.write_text(good.replace('"role": "policy"', '"role": "admin"'))  # an edit gone wrong
+    r = client.get(ITEM, headers={"X-API-Key": key})
+    assert r.status_code == 401 and "admin" not in r.text and "keys.json" not in r.text
+    assert "keys.json" in client.app.state.keys.last_error
+    assert any("no API key is accepted" in m for m in caplog.messages)
+
+    keys_file.write_text(good)
+    assert client.get(ITEM, headers={"X-API-Key": key}).status_code == 200
+    assert client.app.state.keys.last_error is None
