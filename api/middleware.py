@@ -25,7 +25,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.keys import KeyStore
-from api.response_cache import CachedResponse, ResponseCache
+from api.response_cache import CachedResponse, CacheKey, ResponseCache
 from api.store import ReleaseStore
 
 __all__ = ["AccessLog", "ApiMiddleware"]
@@ -76,6 +76,17 @@ def etag_matches(wanted: str | None, etag: str) -> bool:
     return etag in tags or etag[2:] in tags
 
 
+def _without_body_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers of a 304 for a response with these headers (no body, so no length or type)."""
+    return [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
+
+
+def _cache_key(scope: Scope, host: bytes, scope_key: str, gzip: bool) -> CacheKey:
+    """What fixes a cacheable response besides the release (see :mod:`api.response_cache`)."""
+    return (scope["scheme"], host, scope.get("root_path", ""), scope["path"], scope.get("query_string", b""),
+            scope_key, gzip)
+
+
 _GZIP_EXCLUDED = frozenset(t.partition(";")[0].strip().lower() for t in DEFAULT_EXCLUDED_CONTENT_TYPES)
 
 
@@ -123,8 +134,7 @@ class ApiMiddleware:
 
     async def _send_cached(self, entry: CachedResponse, wanted: str | None, send: Send) -> int:
         if etag_matches(wanted, entry.etag):
-            headers = [(k, v) for k, v in entry.headers if k not in (b"content-length", b"content-type")]
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.start", "status": 304, "headers": _without_body_headers(entry.headers)})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return 304
         await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
@@ -160,9 +170,7 @@ class ApiMiddleware:
             loaded = self.store.peek()  # type: ignore[union-attr]
             principal = self.keys.lookup(api_key.decode("latin-1"))  # type: ignore[union-attr]
             if loaded is not None and principal is not None:
-                key = (scope["scheme"], host, scope.get("root_path", ""), scope["path"],
-                       scope.get("query_string", b""), principal.scope_key, gzip)
-                entry = cache.get(loaded.release.id, key)
+                entry = cache.get(loaded.release.id, _cache_key(scope, host, principal.scope_key, gzip))
                 if entry is not None:
                     status = await self._send_cached(entry, wanted, send)
                     self.log.write(who=principal.id, method="GET", endpoint=entry.endpoint, area=entry.area,
@@ -207,8 +215,8 @@ class ApiMiddleware:
                     if etag_matches(wanted, etag):
                         not_modified = True
                         status_seen = 304
-                        headers = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
-                        await send({"type": "http.response.start", "status": 304, "headers": headers})
+                        await send({"type": "http.response.start", "status": 304,
+                                    "headers": _without_body_headers(headers)})
                         return
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body":
@@ -216,7 +224,8 @@ class ApiMiddleware:
                 if captured is not None:
                     captured.append(message.get("body", b""))
                     if not more:
-                        self._remember(cache, scope, captured_start, b"".join(captured), gzip)  # type: ignore[arg-type]
+                        self._remember(cache, scope, captured_start, b"".join(captured),  # type: ignore[arg-type]
+                                       _cache_key(scope, host, state["principal"].scope_key, gzip))
                         captured = None
                 if not_modified:
                     if not more:
@@ -232,12 +241,9 @@ class ApiMiddleware:
                            endpoint=self._endpoint(scope), area=state.get("area"), status=status_seen or 500)
 
     def _remember(self, cache: ResponseCache, scope: Scope, start: tuple[list[tuple[bytes, bytes]], str],
-                  body: bytes, gzip: bool) -> None:
+                  body: bytes, key: CacheKey) -> None:
         """Keep a complete 200 response of a cacheable route under the key a repeat request will have."""
         state = scope["state"]
         headers, etag = start
-        host = next((v for k, v in scope["headers"] if k == b"host"), b"")
-        key = (scope["scheme"], host, scope.get("root_path", ""), scope["path"], scope.get("query_string", b""),
-               state["principal"].scope_key, gzip)
         cache.put(state["release_id"], key, CachedResponse(headers=headers, body=body, etag=etag,
                                                            endpoint=self._endpoint(scope), area=state.get("area")))

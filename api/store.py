@@ -13,8 +13,10 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +28,7 @@ from insights.indicators import INDICATORS
 from insights.release import Release, current_release_dir, load_release
 from insights.views import wide_table
 
-__all__ = ["LEVELS", "LayerData", "LoadedRelease", "ReleaseStore", "Table"]
+__all__ = ["LEVELS", "LayerData", "LoadedRelease", "Memo", "ReleaseStore", "Table"]
 
 log = logging.getLogger("helpende.api.store")
 
@@ -52,6 +54,33 @@ def _dumps(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+class Memo:
+    """Values built once per key for one loaded release; emptied whenever the next value would pass
+    ``limit`` (counted as entries, or as ``size(value)`` bytes). A release is immutable, so a value
+    never goes stale; the bound only keeps memory in check when keys (scopes, filters) are many."""
+
+    def __init__(self, limit: int, size: Callable[[Any], int] | None = None) -> None:
+        self.limit = limit
+        self.size = size or (lambda _: 1)
+        self._values: dict[Hashable, Any] = {}
+        self._used = 0
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        value = self._values.get(key)
+        if value is None:
+            value = build()
+            used = self.size(value)
+            if self._used + used > self.limit:
+                self._values.clear()
+                self._used = 0
+            self._values[key] = value
+            self._used += used
+        return value
+
+
+_MB = 2**20
+
+
 @dataclass
 class LayerData:
     """One collection for one period: features as JSON bytes (CRS84 and RD New), in release order (by code)."""
@@ -64,34 +93,20 @@ class LayerData:
     gemeente: list[str | None]
     regio: list[str | None]
     index: dict[str, int] = field(default_factory=dict)
-    _in_scope: dict[frozenset[str], list[int]] = field(default_factory=dict, repr=False)
-    _pages: dict[tuple, tuple[bytes, int, int]] = field(default_factory=dict, repr=False)
-    _pages_bytes: int = field(default=0, repr=False)
+    _in_scope: Memo = field(default_factory=lambda: Memo(256), repr=False)
+    _pages: Memo = field(default_factory=lambda: Memo(64 * _MB, size=lambda page: len(page[0])), repr=False)
 
     def page(self, key: tuple, build) -> tuple[bytes, int, int]:
         """``build()`` → (the body up to the features' closing bracket, numberMatched, numberReturned),
         remembered per ``key`` (the selection: scope, filters, offset, limit, crs). Joining a whole page's
         features costs ~0.5 ms per request (large allocations); the cache holds at most ~64 MB."""
-        cached = self._pages.get(key)
-        if cached is None:
-            cached = build()
-            if self._pages_bytes + len(cached[0]) > 64 * 2**20:
-                self._pages.clear()
-                self._pages_bytes = 0
-            self._pages[key] = cached
-            self._pages_bytes += len(cached[0])
-        return cached
+        return self._pages.get(key, build)
 
     def in_scope(self, gebieden: frozenset[str], covers) -> list[int]:
         """Positions of the features ``covers(code, gemeente, regio)`` allows, remembered per scope (a few
         keys share a handful of scopes; bounded, since OIDC tokens may bring any scope)."""
-        selected = self._in_scope.get(gebieden)
-        if selected is None:
-            selected = [i for i in range(len(self.codes)) if covers(self.codes[i], self.gemeente[i], self.regio[i])]
-            if len(self._in_scope) >= 256:
-                self._in_scope.clear()
-            self._in_scope[gebieden] = selected
-        return selected
+        return self._in_scope.get(gebieden, lambda: [
+            i for i in range(len(self.codes)) if covers(self.codes[i], self.gemeente[i], self.regio[i])])
 
 
 @dataclass
@@ -103,37 +118,26 @@ class Table:
     csv_header: bytes
     csv_rows: list[bytes]
     columns: dict[str, np.ndarray]  # code, level, gemeente, regio, period, indicator
-    _in_scope: dict[frozenset[str], np.ndarray] = field(default_factory=dict, repr=False)
-    _selected: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False)
-    _bodies: dict[tuple, bytes] = field(default_factory=dict, repr=False)
-    _bodies_bytes: int = field(default=0, repr=False)
+    _in_scope: Memo = field(default_factory=lambda: Memo(256), repr=False)
+    _selected: Memo = field(default_factory=lambda: Memo(1024), repr=False)
+    _bodies: Memo = field(default_factory=lambda: Memo(64 * _MB, size=len), repr=False)
 
     def body(self, key: tuple, build) -> bytes:
         """``build()``, remembered per ``key`` (format, filters, scope); at most ~64 MB are kept."""
-        body = self._bodies.get(key)
-        if body is None:
-            body = build()
-            if self._bodies_bytes + len(body) > 64 * 2**20:
-                self._bodies.clear()
-                self._bodies_bytes = 0
-            self._bodies[key] = body
-            self._bodies_bytes += len(body)
-        return body
+        return self._bodies.get(key, build)
 
     def in_scope(self, gebieden: frozenset[str]) -> np.ndarray:
         """Row mask of the areas a scope covers (see ``Principal.covers``), remembered per scope (bounded)."""
-        mask = self._in_scope.get(gebieden)
-        if mask is None:
-            if "*" in gebieden:
-                mask = np.ones(len(self.frame), dtype=bool)
-            else:
-                scope = np.array(sorted(gebieden), dtype=object)
-                by_area = np.isin(self.columns["gemeente"], scope) | np.isin(self.columns["regio"], scope)
-                mask = np.where(self.columns["level"] == "regio", np.isin(self.columns["code"], scope), by_area)
-            mask.flags.writeable = False
-            if len(self._in_scope) >= 256:
-                self._in_scope.clear()
-            self._in_scope[gebieden] = mask
+        return self._in_scope.get(gebieden, lambda: self._scope_mask(gebieden))
+
+    def _scope_mask(self, gebieden: frozenset[str]) -> np.ndarray:
+        if "*" in gebieden:
+            mask = np.ones(len(self.frame), dtype=bool)
+        else:
+            scope = np.array(sorted(gebieden), dtype=object)
+            by_area = np.isin(self.columns["gemeente"], scope) | np.isin(self.columns["regio"], scope)
+            mask = np.where(self.columns["level"] == "regio", np.isin(self.columns["code"], scope), by_area)
+        mask.flags.writeable = False
         return mask
 
     @classmethod
@@ -151,16 +155,14 @@ class Table:
 
         Remembered per set of criteria (bounded): the same few filters come back request after request."""
         key = tuple(sorted((k, v) for k, v in criteria.items() if v is not None))
-        rows = self._selected.get(key)
-        if rows is None:
-            mask = np.ones(len(self.frame), dtype=bool)
-            for name, value in key:
-                mask &= self.columns[name] == value
-            rows = np.flatnonzero(mask)
-            rows.flags.writeable = False
-            if len(self._selected) >= 1024:
-                self._selected.clear()
-            self._selected[key] = rows
+        return self._selected.get(key, lambda: self._rows_matching(key))
+
+    def _rows_matching(self, criteria: tuple[tuple[str, object], ...]) -> np.ndarray:
+        mask = np.ones(len(self.frame), dtype=bool)
+        for name, value in criteria:
+            mask &= self.columns[name] == value
+        rows = np.flatnonzero(mask)
+        rows.flags.writeable = False
         return rows
 
 
