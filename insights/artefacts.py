@@ -1,4 +1,4 @@
-"""Files rendered from a written release into its own folder: steward report, model card, maps.
+"""Files rendered from a written release into its own folder: steward report and model card.
 
 Everything here reads the release as published (no raw counts exist there).
 """
@@ -33,7 +33,7 @@ def release_summary(release: Release) -> dict:
     }
 
 
-def render_release_files(release: Release, *, maps: bool = True) -> dict[str, str | bytes]:
+def render_release_files(release: Release) -> dict[str, str | bytes]:
     """Relative path → content of every rendered file of ``release``."""
     rules_version = str(release.manifest.get("rules_version"))
     files: dict[str, str | bytes] = {
@@ -45,8 +45,4 @@ def render_release_files(release: Release, *, maps: bool = True) -> dict[str, st
     summary = release_summary(release)
     files["modelkaart.md"] = model_card_markdown(summary)
     files["algoritmeregister.json"] = json.dumps(algoritmeregister_entry(summary), indent=2, ensure_ascii=False) + "\n"
-    if maps:
-        from dashboards.render import render_release_maps
-
-        files.update(render_release_maps(release))
     return files

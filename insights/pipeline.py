@@ -1,4 +1,5 @@
-"""The build: boundaries + indicators + rules → protected, scored release (with maps).
+"""The build: boundaries + indicators + rules → protected, scored release (with whatever extra files,
+such as maps, the caller renders from it).
 
 This module wires the pure steps together; reading happens in ``geo.io``/``insights.ingest`` and
 writing in ``insights.release``.
@@ -145,12 +146,14 @@ def build_release(
     region: str | None = None,
     gemeenten: list[str] | None = None,
     progress: Progress = print,
-    render_maps: bool = True,
+    extra_files: Callable[[Release], dict[str, str | bytes]] | None = None,
 ) -> Release:
     """Validate, protect and score the indicators, then write and activate a new release.
 
     Any error leaves the releases folder as it was. Protection and reference rates are computed over
     the complete veiligheidsregio(s) of the selected gemeenten; only the selection is published.
+    ``extra_files`` renders more files (relative path → content) from the written release, e.g. maps;
+    it is passed in by the composition root so that ``insights`` never imports ``dashboards``.
     """
     cells, parents, prep = prepare_cells(settings, region=region, gemeenten=gemeenten, progress=progress)
     selection, rules, table = prep.selection, prep.rules, prep.table
@@ -182,10 +185,13 @@ def build_release(
         },
         "licence": "Bron: CBS, Kadaster (CC BY 4.0)" + ("; indicator counts are SYNTHETIC demo data" if table.synthetic else ""),
     }
-    with _step(progress, "writing release, reports" + (" and maps" if render_maps else "")):
+    def render(written: Release) -> dict[str, str | bytes]:
+        return {**render_release_files(written), **(extra_files(written) if extra_files else {})}
+
+    with _step(progress, "writing release, reports" + (" and maps" if extra_files else "")):
         release = write_release(
             settings.releases_dir, areas=areas, cells=published, scores=scores, rules=rules,
             rules_text=prep.rules_text, manifest=manifest,
-            render=lambda written: render_release_files(written, maps=render_maps),
+            render=render,
         )
     return release

@@ -9,7 +9,7 @@ from insights.release import current_release_dir
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "insights.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "helpende_data.cli", *args], capture_output=True, text=True, timeout=300
     )
 
 

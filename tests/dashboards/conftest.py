@@ -76,7 +76,7 @@ def nl_release(bundled_settings, tmp_path_factory: pytest.TempPathFactory) -> Re
 
     settings = bundled_settings.model_copy(update={"releases_dir": tmp_path_factory.mktemp("nl")})
     started = time.perf_counter()
-    release = build_release(settings, region="Nederland", progress=lambda _: None, render_maps=False)
+    release = build_release(settings, region="Nederland", progress=lambda _: None)
     elapsed = time.perf_counter() - started
     if elapsed > 60:  # measured ~40 s on an idle 2-core machine; a shared, loaded one can be slower
         warnings.warn(f"building NL took {elapsed:.0f} s (> 60 s): consider a subset with extrapolation", stacklevel=1)

@@ -56,7 +56,7 @@ def test_writer_refuses_a_raw_count_column(rules):
 
 
 def test_build_writes_an_immutable_release_and_points_current_at_it(small_world):
-    release = build_release(small_world, progress=quiet, render_maps=False)
+    release = build_release(small_world, progress=quiet)
     releases = Path(small_world.releases_dir)
     assert current_release_dir(releases) == release.path
     manifest = release.manifest
@@ -74,12 +74,12 @@ def test_build_writes_an_immutable_release_and_points_current_at_it(small_world)
 def test_second_build_switches_current_and_keeps_the_first(small_world):
     from datetime import UTC, datetime
 
-    first = build_release(small_world, progress=quiet, render_maps=False)
+    first = build_release(small_world, progress=quiet)
     before = snapshot(first.path)
     import time
 
     time.sleep(1.1)  # release ids carry the second they were created
-    second = build_release(small_world, progress=quiet, render_maps=False)
+    second = build_release(small_world, progress=quiet)
     assert second.id != first.id
     assert current_release_dir(small_world.releases_dir) == second.path
     assert snapshot(first.path) == before
@@ -97,31 +97,31 @@ MALFORMED = {
 
 @pytest.mark.parametrize("body", MALFORMED.values(), ids=MALFORMED.keys())
 def test_failed_build_leaves_previous_release_byte_identical(small_world, body):
-    build_release(small_world, progress=quiet, render_maps=False)
+    build_release(small_world, progress=quiet)
     before = snapshot(Path(small_world.releases_dir))
     indicators = small_world.indicators[0]
     indicators.write_text(indicators.read_text() + body + "\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="indicatoren.csv, row 12"):
-        build_release(small_world, progress=quiet, render_maps=False)
+        build_release(small_world, progress=quiet)
     assert snapshot(Path(small_world.releases_dir)) == before
 
 
 def test_misspelled_column_and_bad_rules_leave_previous_release_byte_identical(small_world, tmp_path):
-    build_release(small_world, progress=quiet, render_maps=False)
+    build_release(small_world, progress=quiet)
     before = snapshot(Path(small_world.releases_dir))
     indicators = small_world.indicators[0]
     indicators.write_text(indicators.read_text().replace("meldingen;", "meldngen;", 1), encoding="utf-8")
     with pytest.raises(InputFileError, match="column 'meldngen'"):
-        build_release(small_world, progress=quiet, render_maps=False)
+        build_release(small_world, progress=quiet)
     bad_rules = tmp_path / "regels.toml"
     bad_rules.write_text('version = "x"\n[defaults]\nmin_count = 2\nrounding_base = 5\n')
     with pytest.raises(RulesError, match="below rounding_base"):
-        build_release(small_world.model_copy(update={"rules": bad_rules}), progress=quiet, render_maps=False)
+        build_release(small_world.model_copy(update={"rules": bad_rules}), progress=quiet)
     assert snapshot(Path(small_world.releases_dir)) == before
 
 
 def test_failure_while_writing_removes_the_temporary_folder(small_world, monkeypatch):
-    build_release(small_world, progress=quiet, render_maps=False)
+    build_release(small_world, progress=quiet)
     before = snapshot(Path(small_world.releases_dir))
 
     def broken_render(release):
@@ -137,7 +137,7 @@ def test_failure_while_writing_removes_the_temporary_folder(small_world, monkeyp
 
     time.sleep(1.1)
     with pytest.raises(OSError, match="disk full"):
-        build_release(small_world, progress=quiet, render_maps=False)
+        build_release(small_world, progress=quiet)
     assert snapshot(Path(small_world.releases_dir)) == before
 
 

@@ -43,7 +43,12 @@ def build(
         overrides["rules"] = rules
     settings = BuildSettings(**overrides)
     started = time.perf_counter()
-    release = build_release(settings, region=region, gemeenten=gemeente, progress=_echo, render_maps=maps)
+    extra_files = None
+    if maps:
+        from dashboards.render import render_release_maps
+
+        extra_files = render_release_maps
+    release = build_release(settings, region=region, gemeenten=gemeente, progress=_echo, extra_files=extra_files)
     counts = release.manifest["counts"]
     _echo(f"built in {time.perf_counter() - started:.1f} s: {counts['wijken']} wijken, "
           f"{counts['cells']} cells, {counts['cells_hidden']} hidden"
