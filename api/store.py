@@ -8,7 +8,6 @@ one is broken) requests keep getting the old release. A request therefore never 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -25,7 +24,7 @@ from geo.geometry import to_wgs84
 from insights.disclosure.primary import public_status
 from insights.errors import ReleaseNotFound
 from insights.indicators import INDICATORS
-from insights.release import Release, current_release_dir, load_release
+from insights.release import Release, current_release_dir, load_release, verify_outputs
 from insights.views import wide_table
 
 __all__ = ["LEVELS", "LayerData", "LoadedRelease", "Memo", "ReleaseStore", "Table"]
@@ -238,14 +237,6 @@ def _cijfers(release: Release) -> pd.DataFrame:
             frame[col] = frame[col].round(4)
     frame["synthetisch"] = release.synthetic
     return frame
-
-
-def verify_outputs(folder: Path, manifest: dict) -> None:
-    """Raise unless every file the manifest lists exists with the listed SHA-256."""
-    for relative, digest in manifest.get("outputs", {}).items():
-        path = folder / relative
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-            raise ReleaseNotFound(f"{folder.name}: {relative} is missing or differs from its manifest hash")
 
 
 class ReleaseStore:

@@ -44,11 +44,11 @@ from dashboards.classify import (
 from dashboards.data import gemeente_names, map_table
 from dashboards.settings import MapSettings
 from insights.indicators import INDICATORS
+from insights.labels import SOURCE
 from insights.release import Release
 
 __all__ = ["FEW_LABEL", "HIDDEN_LABEL", "map_config", "region_map", "render_release_maps"]
 
-SOURCE = "Bron: CBS, Kadaster (CC BY 4.0)"
 SYNTHETIC_BANNER = "SYNTHETISCHE DEMONSTRATIEDATA — geen echte meldingen, schulden of echtscheidingen"
 _SIGNAL_FALLBACK = {"hoger": "duidelijk hoger dan verwacht", "lager": "duidelijk lager dan verwacht",
                     "gelijk": "niet duidelijk anders dan verwacht"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -34,7 +34,7 @@ def build(
     from insights.pipeline import build_release
     from insights.settings import BuildSettings
 
-    overrides: dict[str, object] = {"releases_dir": releases}
+    overrides: dict[str, Any] = {"releases_dir": releases}
     if indicators:
         overrides["indicators"] = indicators
     if boundaries:
@@ -139,13 +139,12 @@ def rules_diff_command(
     out: Annotated[Path | None, typer.Option(help="Write every changed cell to this CSV")] = None,
 ) -> None:
     """Dry-run two rules versions on the same input: which cells change state. Writes nothing else."""
+    from insights.disclosure import rules_diff
     from insights.ingest import read_rules
     from insights.pipeline import prepare_cells
     from insights.settings import BuildSettings
 
-    from insights.disclosure import rules_diff
-
-    overrides: dict[str, object] = {"indicators": indicators} if indicators else {}
+    overrides: dict[str, Any] = {"indicators": indicators} if indicators else {}
     if boundaries:
         overrides["boundaries"] = boundaries
     settings = BuildSettings(**overrides)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from geo.codes import Level
 from insights.disclosure import information_loss, steward_report_html, steward_table
 from insights.release import Release
 from insights.risk import algoritmeregister_entry, model_card_markdown
@@ -22,7 +23,7 @@ def release_summary(release: Release) -> dict:
         "release": release.id,
         "periods": release.periods,
         "indicators": sorted(release.cells["indicator"].unique()),
-        "levels": [lvl for lvl in ("wijk", "gemeente", "regio", "nederland") if lvl in set(release.areas["level"])],
+        "levels": [lvl.value for lvl in Level if lvl.value in set(release.areas["level"])],
         "n_areas": int(len(release.areas)),
         "n_cells": int(len(release.cells)),
         "n_hidden": int(release.cells["value"].isna().sum()),

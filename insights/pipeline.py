@@ -19,13 +19,14 @@ import pandas as pd
 from geo.boundaries import normalise_wijken
 from geo.geometry import dissolve_by
 from geo.hierarchy import NEDERLAND, build_hierarchy, parent_of
-from geo.io import read_boundaries, read_region_table
+from geo.io import read_boundaries, read_region_table, sha256_file
 from insights.cells import build_cells, public_cells
 from insights.artefacts import render_release_files
 from insights.disclosure import assert_protected, protect, public_status
 from insights.disclosure.rules import Rules, parse_rules
 from insights.errors import RulesError
-from insights.ingest import IndicatorTable, read_indicators, sha256_file
+from insights.ingest import IndicatorTable, read_indicators
+from insights.labels import source_line
 from insights.errors import ReleaseNotFound
 from insights.release import Release, current_release_dir, load_release, write_release
 from insights.risk import score
@@ -183,7 +184,7 @@ def build_release(
             "cells": int(len(published)),
             "cells_hidden": int(published["value"].isna().sum()),
         },
-        "licence": "Bron: CBS, Kadaster (CC BY 4.0)" + ("; indicator counts are SYNTHETIC demo data" if table.synthetic else ""),
+        "licence": source_line(synthetic=table.synthetic),
     }
     def render(written: Release) -> dict[str, str | bytes]:
         return {**render_release_files(written), **(extra_files(written) if extra_files else {})}

@@ -32,6 +32,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.io import sha256_file
 from insights.cells import AUDIT_COLUMNS
 from insights.disclosure.primary import Status
 from insights.disclosure.rules import Rules
@@ -44,6 +45,7 @@ __all__ = [
     "check_publishable",
     "current_release_dir",
     "load_release",
+    "verify_outputs",
     "write_release",
 ]
 
@@ -95,10 +97,6 @@ def _code_version() -> str:
         return version("helpende-data")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
         return "0+unknown"
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -196,12 +194,21 @@ def write_release(
 
 def _write_manifest(folder: Path, manifest: dict) -> None:
     outputs = {
-        str(p.relative_to(folder)): _sha256(p)
+        str(p.relative_to(folder)): sha256_file(p)
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != "manifest.json"
     }
     manifest = {**manifest, "outputs": outputs}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def verify_outputs(folder: Path, manifest: dict) -> None:
+    """Raise :class:`ReleaseNotFound` unless every file ``manifest`` lists exists in ``folder`` with
+    the listed SHA-256."""
+    for relative, digest in manifest.get("outputs", {}).items():
+        path = folder / relative
+        if not path.is_file() or sha256_file(path) != digest:
+            raise ReleaseNotFound(f"{folder.name}: {relative} is missing or differs from its manifest hash")
 
 
 def current_release_dir(releases_dir: Path) -> Path:
