@@ -26,7 +26,7 @@ from insights.disclosure.rules import Rules, parse_rules
 from insights.errors import RulesError
 from insights.ingest import IndicatorTable, read_indicators, sha256_file
 from insights.errors import ReleaseNotFound
-from insights.release import Release, current_release_dir, load_release, write_release
+from insights.release import Release, current_release_dir, load_release, releases_lock, write_release
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
 from insights.settings import BuildSettings
@@ -69,14 +69,13 @@ def _area_table(hierarchy: pd.DataFrame, wijken: gpd.GeoDataFrame) -> gpd.GeoDat
     return areas[["code", "naam", "level", "parent", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]]
 
 
-def _previous_cells(releases_dir: Path) -> pd.DataFrame | None:
-    """The published cells of the current release, so what it hid stays hidden (no differencing
-    between releases of the same period). None when there is no release yet."""
+def _previous_release(releases_dir: Path) -> Release | None:
+    """The current release (its published cells are kept hidden where it hid them: no differencing
+    between releases of the same period); None when there is no release yet."""
     try:
-        previous = load_release(current_release_dir(releases_dir))
+        return load_release(current_release_dir(releases_dir))
     except ReleaseNotFound:
         return None
-    return previous.cells[["code", "period", "indicator", "value"]]
 
 
 def _restrict(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -146,16 +145,28 @@ def build_release(
     gemeenten: list[str] | None = None,
     progress: Progress = print,
     render_maps: bool = True,
+    wait: bool = True,
 ) -> Release:
     """Validate, protect and score the indicators, then write and activate a new release.
 
     Any error leaves the releases folder as it was. Protection and reference rates are computed over
     the complete veiligheidsregio(s) of the selected gemeenten; only the selection is published.
+    The build holds the releases folder's lock throughout (:func:`insights.release.releases_lock`):
+    a second build waits for it, or raises :class:`~insights.errors.BuildInProgress` when ``wait`` is False.
     """
+    with releases_lock(settings.releases_dir, wait=wait, progress=progress):
+        return _build_locked(settings, region=region, gemeenten=gemeenten, progress=progress,
+                             render_maps=render_maps)
+
+
+def _build_locked(settings: BuildSettings, *, region: str | None, gemeenten: list[str] | None,
+                  progress: Progress, render_maps: bool) -> Release:
     cells, parents, prep = prepare_cells(settings, region=region, gemeenten=gemeenten, progress=progress)
     selection, rules, table = prep.selection, prep.rules, prep.table
     with _step(progress, f"protecting and auditing {selection.label}"):
-        protected = protect(cells, parents, rules, previous=_previous_cells(settings.releases_dir))
+        previous = _previous_release(settings.releases_dir)
+        known = None if previous is None else previous.cells[["code", "period", "indicator", "value"]]
+        protected = protect(cells, parents, rules, previous=known)
         assert_protected(protected, rules)
         published = _restrict(public_cells(protected), selection)
     with _step(progress, "scoring"):
@@ -167,6 +178,7 @@ def build_release(
         "title": f"helpende-data {selection.label}",
         "selection": {"label": selection.label, "gemeenten": sorted(selection.gemeenten), "regios": sorted(selection.regios)},
         "synthetic": table.synthetic,
+        "previous_release": None if previous is None else previous.id,
         "periods": sorted(int(p) for p in published["period"].unique()),
         "inputs": {
             "indicators": table.sha256,
@@ -186,6 +198,6 @@ def build_release(
         release = write_release(
             settings.releases_dir, areas=areas, cells=published, scores=scores, rules=rules,
             rules_text=prep.rules_text, manifest=manifest,
-            render=lambda written: render_release_files(written, maps=render_maps),
+            render=lambda written, steward: render_release_files(written, steward, maps=render_maps),
         )
     return release
