@@ -14,8 +14,8 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
-from insights.disclosure.primary import Status
 from insights.indicators import DENOMINATORS, INDICATORS
+from insights.release import Status  # the cell states a release publishes
 
 __all__ = [
     "FEW",

@@ -75,6 +75,7 @@ __all__ = [
     "STEWARD_CELL_COLUMNS",
     "STEWARD_MANIFEST",
     "Release",
+    "Status",
     "StewardPart",
     "check_publishable",
     "current_release_dir",
