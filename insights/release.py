@@ -270,9 +270,10 @@ def _release_ids(releases_dir: Path) -> list[str]:
 def new_release_id(releases_dir: Path, created: datetime) -> str:
     """A release id that sorts after every release in ``releases_dir`` (call with the lock held).
 
-    The id is the creation second (UTC) and 8 random hex digits. When a release of the same second
-    exists, the digits are drawn above the largest one; when the newest release carries a later second
-    (the clock went back), its second is used, so ``current`` only ever moves forward.
+    The id is the creation second (UTC) and 8 hex digits: random below ``0x80000000`` for the first
+    release of a second; above the largest one (by 1 to 65,536) for the next ones of the same second.
+    When the newest release carries a later second (the clock went back), its second is used, so
+    ``current`` only ever moves forward.
     """
     stamp = created.astimezone(UTC).replace(microsecond=0)
     ids = _release_ids(Path(releases_dir))
@@ -282,11 +283,13 @@ def new_release_id(releases_dir: Path, created: datetime) -> str:
         if newest is not None and newest[:16] > prefix:
             stamp = datetime.strptime(newest[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
             continue
-        floor = int(newest[17:], 16) + 1 if newest is not None and newest[:16] == prefix else 0
-        if floor >= 2**32:
+        if newest is None or newest[:16] < prefix:
+            return f"{prefix}-{secrets.randbelow(2**31):08x}"
+        suffix = int(newest[17:], 16) + 1 + secrets.randbelow(2**16)
+        if suffix >= 2**32:
             stamp += timedelta(seconds=1)
             continue
-        return f"{prefix}-{floor + secrets.randbelow(2**32 - floor):08x}"
+        return f"{prefix}-{suffix:08x}"
 
 
 # ---- releases in memory ------------------------------------------------------------------------------------------
