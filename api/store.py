@@ -24,7 +24,15 @@ import pandas as pd
 from geo.geometry import to_wgs84
 from insights.errors import ReleaseNotFound
 from insights.indicators import INDICATORS
-from insights.release import PUBLIC_MANIFEST, PUBLIEK, RULES_FILE, Release, current_release_dir, load_release, read_beheer
+from insights.release import (
+    PUBLIC_MANIFEST,
+    PUBLIEK,
+    RULES_FILE,
+    Release,
+    current_release_dir,
+    load_release,
+    read_beheer,
+)
 from insights.views import wide_table
 
 __all__ = ["LEVELS", "LayerData", "LoadedRelease", "Memo", "ReleaseStore", "Table"]

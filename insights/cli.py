@@ -111,7 +111,7 @@ def audit(
 
 @app.command(epilog="Example: helpende-data export --publiek /srv/www/helpende-data --releases releases/")
 def export(
-    publiek: Annotated[Path, typer.Option("--publiek", help="Folder to copy the public part of the current release to")],
+    publiek: Annotated[Path, typer.Option("--publiek", help="Folder to copy the current release's public part to")],
     releases: Annotated[Path, typer.Option(help="Releases folder")] = Path("releases"),
 ) -> None:
     """Copy the public part (publiek/) of the current release, and nothing else, to a folder that can be shared."""

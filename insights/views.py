@@ -16,7 +16,8 @@ def wide_table(release: Release, *, level: str, period: int) -> pd.DataFrame:
     Columns: ``code``, ``naam``, ``gemeente``, ``regio``, ``huishoudens``, ``inwoners``, then per
     indicator ``i``: ``i`` (Int64 published rounded count, NA when hidden — never 0), ``i_status``
     (the public status as the release publishes it: threshold and secondary suppression both read
-    ``beschermd``; reasons are for stewards only), ``i_rate`` (published count per the indicator's scale, e.g. per 1,000 households),
+    ``beschermd``; reasons are for stewards only), ``i_rate`` (published count per the indicator's scale,
+    e.g. per 1,000 households),
     ``i_expected``, ``i_smr``, ``i_smr_low``, ``i_smr_high`` (95% interval).
     Areas keep the order of the release (by code); nothing is ordered by score.
     """

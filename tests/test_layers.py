@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parents[1]
 def test_api_and_maps_do_not_import_disclosure_internals():
     lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     assert lint_imports, "import-linter is a test dependency: pip install -e '.[test]'"
-    result = subprocess.run([lint_imports, "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([lint_imports, "--no-cache"], check=False, cwd=REPO, capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "1 kept, 0 broken" in result.stdout
