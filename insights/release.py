@@ -21,8 +21,8 @@ Every path of that layout is defined here, once (:data:`PUBLIEK`, :data:`BEHEER`
 constants); the API, the maps and the report import them. Readers of ``publiek/`` use
 :func:`load_release`; the one reader of ``beheer/`` is :func:`read_beheer`.
 
-A build holds :func:`releases_lock` (``flock`` on the releases folder) for its whole run. A release is assembled in ``.tmp-<id>-<pid>``
-(0700) inside the releases folder and renamed into place; then ``current`` is replaced atomically
+A build holds :func:`releases_lock` (``flock`` on the releases folder) for its whole run. A release is
+assembled in ``.tmp-<id>-<pid>`` (0700) inside the releases folder and renamed into place; then ``current`` is replaced atomically
 (``os.replace``), only ever by a later id. A failed build removes its temporary folder and leaves every
 earlier release and ``current`` byte-identical; one that was killed leaves it for the next build,
 which removes it once it holds the lock.
@@ -192,7 +192,8 @@ _held_guard = threading.Lock()
 
 
 @contextmanager
-def releases_lock(releases_dir: Path, *, wait: bool = True, progress: Callable[[str], None] | None = None) -> Iterator[None]:
+def releases_lock(releases_dir: Path, *, wait: bool = True,
+                  progress: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the releases folder's lock (``fcntl.flock`` on the folder itself) for the duration of the block.
 
     Re-entrant within one thread. The first holder removes what killed builds left behind
