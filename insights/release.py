@@ -22,8 +22,8 @@ constants); the API, the maps and the report import them. Readers of ``publiek/`
 :func:`load_release`; the one reader of ``beheer/`` is :func:`read_beheer`.
 
 A build holds :func:`releases_lock` (``flock`` on the releases folder) for its whole run. A release is
-assembled in ``.tmp-<id>-<pid>`` (0700) inside the releases folder and renamed into place; then ``current`` is replaced atomically
-(``os.replace``), only ever by a later id. A failed build removes its temporary folder and leaves every
+assembled in ``.tmp-<id>-<pid>`` (0700) inside the releases folder and renamed into place; then
+``current`` is replaced atomically (``os.replace``), only ever by a later id. A failed build removes its temporary folder and leaves every
 earlier release and ``current`` byte-identical; one that was killed leaves it for the next build,
 which removes it once it holds the lock.
 """
