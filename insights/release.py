@@ -23,9 +23,9 @@ constants); the API, the maps and the report import them. Readers of ``publiek/`
 
 A build holds :func:`releases_lock` (``flock`` on the releases folder) for its whole run. A release is
 assembled in ``.tmp-<id>-<pid>`` (0700) inside the releases folder and renamed into place; then
-``current`` is replaced atomically (``os.replace``), only ever by a later id. A failed build removes its temporary folder and leaves every
-earlier release and ``current`` byte-identical; one that was killed leaves it for the next build,
-which removes it once it holds the lock.
+``current`` is replaced atomically (``os.replace``), only ever by a later id. A failed build removes
+its temporary folder and leaves every earlier release and ``current`` byte-identical; one that was
+killed leaves it for the next build, which removes it once it holds the lock.
 """
 
 from __future__ import annotations
