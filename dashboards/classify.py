@@ -14,9 +14,9 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
-from insights.disclosure.primary import Status
 from insights.indicators import DENOMINATORS, HEADLINE, INDICATORS
 from insights.labels import HIDDEN_LABEL
+from insights.release import Status  # the cell states a release publishes
 
 __all__ = [
     "FEW",

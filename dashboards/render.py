@@ -293,7 +293,8 @@ def _worker_render(targets: list[tuple[str, str | None]]) -> dict[str, str | byt
 
 
 def render_release_maps(release: Release, settings: MapSettings | None = None) -> dict[str, str | bytes]:
-    """All maps of a release: ``kaarten/regio.html`` and one per gemeente, each with a print PNG.
+    """All maps of a release: ``kaarten/regio.html`` and one per gemeente, each with a print PNG
+    (paths relative to the release's public folder, :data:`insights.release.PUBLIEK`).
 
     With more than ``settings.parallel_from`` maps (a whole-country release) and ``settings.workers``
     other than 1, the maps are rendered in that many processes (0 = one per core); every process

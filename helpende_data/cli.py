@@ -29,6 +29,8 @@ def build(
     rules: Annotated[Path | None, typer.Option(help="Disclosure rules file (TOML)")] = None,
     releases: Annotated[Path, typer.Option(help="Releases folder; the new release is swapped in atomically")] = Path("releases"),
     maps: Annotated[bool, typer.Option(help="Render the maps into the release")] = True,
+    wait: Annotated[bool, typer.Option(help="Wait while another build writes to the releases folder "
+                                            "(--no-wait: exit 1 at once)")] = True,
 ) -> None:
     """Validate, protect and score the indicators, then write and activate a new release."""
     from insights.pipeline import build_release
@@ -48,7 +50,8 @@ def build(
         from dashboards.render import render_release_maps
 
         extra_files = render_release_maps
-    release = build_release(settings, region=region, gemeenten=gemeente, progress=_echo, extra_files=extra_files)
+    release = build_release(settings, region=region, gemeenten=gemeente, progress=_echo, extra_files=extra_files,
+                            wait=wait)
     counts = release.manifest["counts"]
     _echo(f"built in {time.perf_counter() - started:.1f} s: {counts['wijken']} wijken, "
           f"{counts['cells']} cells, {counts['cells_hidden']} hidden"
@@ -96,12 +99,13 @@ def audit(
     """Re-audit the current release from what it publishes; exit 1 when any hidden cell is under-protected."""
     from insights.disclosure import audit as audit_cells
     from insights.disclosure import information_loss, parse_rules
-    from insights.release import current_release_dir, load_release
+    from insights.release import RULES_FILE, current_release_dir, load_release, read_beheer
 
     release = load_release(current_release_dir(releases))
-    rules = parse_rules((release.path / "regels.toml").read_text(encoding="utf-8"), source="regels.toml")
+    steward_cells = read_beheer(release.path).cells
+    rules = parse_rules((release.path / RULES_FILE).read_text(encoding="utf-8"), source="regels.toml")
     parents = release.areas.set_index("code")["parent"]
-    cells = release.cells.drop(columns=[c for c in ("audit_low", "audit_high", "protection_ok") if c in release.cells])
+    cells = steward_cells.drop(columns=[c for c in ("audit_low", "audit_high", "protection_ok") if c in steward_cells])
     audited = audit_cells(cells, parents, rules)
     total = information_loss(audited).iloc[-1]
     typer.echo(f"{release.id}: {int(total['cells'])} cells, {int(total['published'])} published, "
@@ -109,6 +113,18 @@ def audit(
                f"{int(total['under_protected'])} under-protected")
     if int(total["under_protected"]):
         raise typer.Exit(1)
+
+
+@app.command(epilog="Example: helpende-data export --publiek /srv/www/helpende-data --releases releases/")
+def export(
+    publiek: Annotated[Path, typer.Option("--publiek", help="Folder to copy the current release's public part to")],
+    releases: Annotated[Path, typer.Option(help="Releases folder")] = Path("releases"),
+) -> None:
+    """Copy the public part (publiek/) of the current release, and nothing else, to a folder that can be shared."""
+    from insights.release import export_public
+
+    target = export_public(releases, publiek)
+    typer.echo(f"{target.name}\t{target}")
 
 
 rules_app = typer.Typer(help="Check and compare disclosure rules files.", no_args_is_help=True)

@@ -8,6 +8,7 @@ import pytest
 
 from dashboards.render import render_release_maps
 from insights.pipeline import build_release
+from insights.release import MAPS_DIR
 from tests.conftest import LiveServer
 
 
@@ -58,5 +59,5 @@ def test_secret_input_is_null_with_status_through_the_api_and_labelled_on_the_ma
     assert props["meldingen"] is None
     assert props["meldingen_status"] == "geheim_in_bron"
     assert props["meldingen_smr"] is None
-    html = (release_with_secret.path / "kaarten" / "GM0193.html").read_text()
+    html = (release_with_secret.path / MAPS_DIR / "GM0193.html").read_text()
     assert "beschermd: te weinig waarnemingen" in html

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from insights.release import Release
+from insights.release import MAPS_DIR, Release
 from insights.settings import REPO_ROOT
 
 TEST_OUTPUT = REPO_ROOT / "test-output"
@@ -42,7 +42,7 @@ class Site:
 @pytest.fixture(scope="session")
 def release_maps(ijsselland_release: Release) -> dict[str, Path]:
     """The map files the build wrote into the release, by file name."""
-    files = {p.name: p for p in (ijsselland_release.path / "kaarten").iterdir()}
+    files = {p.name: p for p in (ijsselland_release.path / MAPS_DIR).iterdir()}
     assert files, "the build wrote no maps"
     return files
 

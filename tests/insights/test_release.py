@@ -9,7 +9,7 @@ from geo.errors import InputFileError
 from insights.errors import ReleaseNotFound, RulesError, UnprotectedOutput
 from insights.ingest import read_rules
 from insights.pipeline import build_release
-from insights.release import check_publishable, current_release_dir, load_release
+from insights.release import check_publishable, current_release_dir, load_release, read_beheer
 from tests.conftest import snapshot
 
 
@@ -59,12 +59,15 @@ def test_build_writes_an_immutable_release_and_points_current_at_it(small_world)
     release = build_release(small_world, progress=quiet)
     releases = Path(small_world.releases_dir)
     assert current_release_dir(releases) == release.path
-    manifest = release.manifest
+    manifest = release.manifest  # the public manifest: no hash of the raw indicator files
     assert manifest["release_id"] == release.id
-    assert set(manifest["inputs"]["indicators"]) == {"indicatoren.csv"}
+    assert "indicators" not in manifest["inputs"]
     assert len(manifest["inputs"]["rules"]["disclosure.toml"]) == 64  # SHA-256 hex
     assert manifest["synthetic"] is False
     assert {"gebieden.parquet", "cellen.parquet", "scores.parquet", "regels.toml"} <= set(manifest["outputs"])
+    full = read_beheer(release.path).manifest  # the steward manifest: every input, both parts
+    assert set(full["inputs"]["indicators"]) == {"indicatoren.csv"}
+    assert {"publiek/cellen.parquet", "publiek/manifest.json", "beheer/cellen.parquet"} <= set(full["outputs"])
     reloaded = load_release(release.path)
     assert "count" not in reloaded.cells.columns
     assert reloaded.areas.crs.to_epsg() == 28992
@@ -76,11 +79,9 @@ def test_second_build_switches_current_and_keeps_the_first(small_world):
 
     first = build_release(small_world, progress=quiet)
     before = snapshot(first.path)
-    import time
-
-    time.sleep(1.1)  # release ids carry the second they were created
-    second = build_release(small_world, progress=quiet)
-    assert second.id != first.id
+    second = build_release(small_world, progress=quiet)  # most likely in the same second
+    assert second.id > first.id
+    assert second.manifest["previous_release"] == first.id
     assert current_release_dir(small_world.releases_dir) == second.path
     assert snapshot(first.path) == before
     assert datetime.fromisoformat(second.manifest["created"].replace("Z", "+00:00")) <= datetime.now(UTC)
@@ -124,7 +125,7 @@ def test_failure_while_writing_removes_the_temporary_folder(small_world, monkeyp
     build_release(small_world, progress=quiet)
     before = snapshot(Path(small_world.releases_dir))
 
-    def broken_render(release):
+    def broken_render(release, steward):
         raise OSError("disk full")
 
     import insights.release as release_module
@@ -133,9 +134,6 @@ def test_failure_while_writing_removes_the_temporary_folder(small_world, monkeyp
     monkeypatch.setattr(
         "insights.pipeline.write_release", lambda *a, **k: original(*a, **{**k, "render": broken_render})
     )
-    import time
-
-    time.sleep(1.1)
     with pytest.raises(OSError, match="disk full"):
         build_release(small_world, progress=quiet)
     assert snapshot(Path(small_world.releases_dir)) == before
