@@ -15,6 +15,7 @@ __all__ = [
     "Level",
     "normalise_code",
     "level_of",
+    "levels_of",
     "gemeente_of",
     "is_water_or_abroad",
 ]
@@ -50,6 +51,15 @@ def level_of(code: str) -> Level | None:
         if pattern.fullmatch(code):
             return level
     return None
+
+
+def levels_of(codes: pd.Series) -> pd.Series:
+    """:func:`level_of` for a whole column of normalised codes (vectorised); ``<NA>`` = not a CBS code."""
+    text = codes.astype("string[pyarrow]")
+    levels = pd.Series(pd.NA, index=codes.index, dtype="string[pyarrow]")
+    for level, pattern in _PATTERNS.items():
+        levels = levels.mask(text.str.fullmatch(pattern.pattern).fillna(False).astype(bool), level.value)
+    return levels
 
 
 def gemeente_of(code: str) -> str:

@@ -1,0 +1,224 @@
+"""Bytes on disk → a table of raw cells (the only module of :mod:`insights.ingest` that opens data files).
+
+Shapes: delimited text (``;``, ``,`` or tab; UTF-8 with or without BOM, UTF-16 with BOM, Latin-1),
+Excel workbooks (``.xlsx``, first sheet, header in row 1) and Parquet. Text cells stay text here;
+numbers are interpreted column-wise by :mod:`insights.ingest.numbers` with one convention per file.
+
+Row numbers follow what a person opening the file sees: the header is row 1, the first data row is
+row 2 (line numbers of a text file, rows of a worksheet).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from geo.errors import InputFileError
+
+__all__ = ["RawTable", "is_blank", "load"]
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one)"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook (save it as .xlsx or CSV)"),
+    (b"PAR1", "a Parquet file"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+_SEPARATORS = (";", ",", "\t")
+
+
+@dataclass
+class RawTable:
+    """Cells of one file as read, before any interpretation.
+
+    ``columns`` maps the header text (stripped, in file order) to a pyarrow array: ``string`` for
+    text files and text cells, numeric for worksheet and Parquet numbers. ``separator`` is the field
+    separator of a text file (``None`` for workbooks and Parquet). ``rows`` holds, per data row, the
+    row number a user sees.
+    """
+
+    path: Path
+    columns: dict[str, pa.ChunkedArray | pa.Array]
+    separator: str | None
+    rows: np.ndarray
+    malformed: InputFileError | None = None  # a row with the wrong number of fields, raised after the header check
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+
+def _binary_kind(raw: bytes) -> str | None:
+    for magic, kind in _MAGIC:
+        if raw.startswith(magic):
+            return kind
+    return None
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        start = raw.rfind(b"\n", 0, nul) + 1
+        raise InputFileError(path, f"contains a NUL byte at character {nul - start + 1} (binary data, not CSV text)",
+                             row=line)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # every byte sequence is Latin-1; Dutch exports use it or UTF-8
+
+
+def _row_numbers(text: str, separator: str, n_rows: int) -> np.ndarray:
+    """Data index → line number. One line per row (the usual case) is ``index + 2``; files with blank
+    lines or quoted line breaks are mapped exactly by the standard csv module (only then)."""
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines == n_rows + 1:
+        return np.arange(2, n_rows + 2, dtype=np.int64)
+    starts: list[int] = []
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    previous_end = 0
+    for record in reader:
+        if previous_end and record:  # pyarrow skips empty lines, not lines of empty cells
+            starts.append(previous_end + 1)
+        previous_end = reader.line_num
+    if len(starts) != n_rows:  # the two parsers disagree: fall back to counting data rows
+        return np.arange(2, n_rows + 2, dtype=np.int64)
+    return np.asarray(starts, dtype=np.int64)
+
+
+def _read_text(path: Path, raw: bytes) -> RawTable:
+    text = _decode(path, raw)
+    if not text.strip():
+        raise InputFileError(path, "the file is empty", row=1)
+    first = text.split("\n", 1)[0]
+    separator = max(_SEPARATORS, key=first.count)
+    header = [h.strip() for h in next(csv.reader([first.rstrip("\r")], delimiter=separator))]
+    names = [f"f{i}" for i in range(len(header))]
+    invalid: list[tuple[int | None, int, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        if row.text.strip():
+            invalid.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    body = text.encode("utf-8")
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
+            parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[],
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid as exc:
+        raise InputFileError(path, f"cannot be read as {separator!r}-separated text: {str(exc).splitlines()[0]}") \
+            from None
+    malformed = None
+    if invalid:
+        number, found, line_text = invalid[0]
+        if number is None:
+            number = next((i + 1 for i, line in enumerate(text.splitlines()) if line == line_text), None)
+        malformed = InputFileError(path, f"expected {len(header)} fields, found {found}", row=number)
+    columns: dict[str, pa.ChunkedArray | pa.Array] = {}
+    for name, key in zip(header, names):
+        if name in columns:
+            raise InputFileError(path, "column appears twice", row=1, column=name)
+        columns[name] = table.column(key)
+    return RawTable(path, columns, separator, _row_numbers(text, separator, table.num_rows), malformed)
+
+
+def _from_frame(path: Path, frame: pd.DataFrame) -> RawTable:
+    columns: dict[str, pa.ChunkedArray | pa.Array] = {}
+    for name in frame.columns:
+        key = str(name).strip()
+        if key in columns:
+            raise InputFileError(path, "column appears twice", row=1, column=key)
+        series = frame[name]
+        if pd.api.types.is_bool_dtype(series.dtype):
+            series = series.astype("string")
+        if pd.api.types.is_numeric_dtype(series.dtype):
+            columns[key] = pa.array(series.to_numpy(dtype=float, na_value=np.nan), from_pandas=True)
+        else:
+            values = series.astype(object).where(series.notna(), "")
+            columns[key] = pa.array([_cell_text(v) for v in values], type=pa.string())
+    return RawTable(path, columns, None, frame.index.to_numpy(dtype=np.int64) + 2)
+
+
+def _cell_text(value: object) -> str:
+    """A mixed worksheet cell as text: whole floats lose their ``.0`` (an Excel number 40 reads ``40.0``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> RawTable:
+    try:
+        frame = pd.read_excel(path, sheet_name=0, engine="calamine", header=0, dtype=object)
+    except Exception as exc:  # calamine raises its own error types for damaged workbooks
+        raise InputFileError(path, f"cannot be read as an Excel workbook: {exc}") from None
+    return _from_frame(path, frame.dropna(axis=1, how="all"))
+
+
+def _read_parquet(path: Path) -> RawTable:
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except (pa.ArrowException, OSError) as exc:
+        raise InputFileError(path, f"cannot be read as Parquet: {exc}") from None
+    if isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None:
+        frame = frame.reset_index()
+    return _from_frame(path, frame.reset_index(drop=True))
+
+
+def load(path: Path) -> RawTable:
+    """Read one indicator file into raw columns, refusing what is not a table.
+
+    ``.xlsx`` is read as a workbook and ``.parquet`` as Parquet; anything else must be delimited
+    text. Binary content under a text name (a workbook, ZIP, PDF) is refused by its first bytes.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputFileError(path, "is a folder, not a file") from None
+    suffix = path.suffix.lower()
+    kind = _binary_kind(raw)
+    if suffix == ".xlsx":
+        if not raw.startswith(b"PK\x03\x04"):
+            raise InputFileError(path, f"is not an Excel .xlsx workbook (found {kind or 'text'})")
+        return _read_xlsx(path)
+    if suffix in (".parquet", ".pq"):
+        if not raw.startswith(b"PAR1"):
+            raise InputFileError(path, f"is not a Parquet file (found {kind or 'text'})")
+        return _read_parquet(path)
+    if kind is not None:
+        hint = "; give it a .xlsx name to read it as a workbook" if raw.startswith(b"PK\x03\x04") else ""
+        hint = "; give it a .parquet name to read it as Parquet" if raw.startswith(b"PAR1") else hint
+        raise InputFileError(path, f"is {kind}, not CSV text{hint}")
+    return _read_text(path, raw)
+
+
+def is_blank(raw: RawTable) -> np.ndarray:
+    """True for rows whose every cell is empty (kept out of the data)."""
+    blank = np.ones(raw.n_rows, dtype=bool)
+    for array in raw.columns.values():
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+            empty = pc.equal(pc.utf8_trim_whitespace(array), "")
+            blank &= np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+        else:
+            blank &= np.isnan(np.asarray(array.to_numpy(zero_copy_only=False), dtype=float))
+    return blank
+
