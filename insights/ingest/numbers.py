@@ -6,8 +6,10 @@ once from its separator and every value cell of the file, never per cell:
 * ``;`` or tab separated: decimal comma, ``.`` groups thousands (``1.234`` = 1234);
 * ``,`` separated, workbooks and Parquet text cells: decimal point, ``,`` groups thousands
   (``"1,234"`` = 1234);
-* the other convention is taken only when some cell fits it and not the default, and no cell fits
-  the default and not it (a ``;`` file whose only separators are ``12.5``-style decimals).
+* a ``;``/tab file, workbook or Parquet file takes the other convention only when some cell fits it
+  and not the default, and no cell fits the default and not it (a ``;`` file whose only separators
+  are ``12.5``-style decimals); a ``,`` file always has a decimal point (a decimal comma in a
+  ``,``-separated file contradicts its separator).
 
 A cell that fits neither the chosen convention (``"12,5"`` in a ``,`` file) is an error, and every
 count must be a whole number, so a value is never read as 10× or 1/1000× what the file says.
@@ -89,6 +91,8 @@ def choose_format(columns: list[pa.ChunkedArray | pa.Array], separator: str | No
     """The file's number convention from its separator and all its value cells (see module notes)."""
     default = DECIMAL_COMMA if separator in (";", "\t") else DECIMAL_POINT
     other = DECIMAL_POINT if default is DECIMAL_COMMA else DECIMAL_COMMA
+    if separator == ",":
+        return default
     only_default = only_other = False
     for array in columns:
         if not _is_text(array):
@@ -140,7 +144,7 @@ def parse_counts(array: pa.ChunkedArray | pa.Array, fmt: NumberFormat) -> pd.arr
         infinite = np.isinf(values)
         bad = _first(infinite)
         if bad is not None:
-            raise CellError(bad, f"{values[bad]!r} is not a finite number")
+            raise CellError(bad, f"{float(values[bad])} is not a finite number")
         values = np.where(secret, 0.0, values)
         shown = None
     secret = secret | (values <= SENTINEL)
