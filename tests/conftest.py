@@ -120,6 +120,7 @@ def make_small_world(folder: Path, settings: BuildSettings) -> BuildSettings:
         geometry=[box(x, 500_000, x + 1_000, 501_000) for x in range(200_000, 205_000, 1_000)],
         crs="EPSG:28992",
     )
+    folder.mkdir(parents=True, exist_ok=True)
     boundaries_path = folder / "wijken.geojson"
     boundaries.to_file(boundaries_path)
     rows = ["gebiedscode;periode;schulden;meldingen;hermeldingen"]
