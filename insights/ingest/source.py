@@ -168,7 +168,8 @@ def _read_xlsx(path: Path) -> RawTable:
         frame = pd.read_excel(path, sheet_name=0, engine="calamine", header=0, dtype=object)
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
         raise InputFileError(path, f"cannot be read as an Excel workbook: {exc}") from None
-    return _from_frame(path, frame.dropna(axis=1, how="all"))
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
+    return _from_frame(path, frame.drop(columns=unnamed))  # formatted but empty columns right of the table
 
 
 def _read_parquet(path: Path) -> RawTable:
