@@ -57,8 +57,12 @@ def levels_of(codes: pd.Series) -> pd.Series:
     """:func:`level_of` for a whole column of normalised codes (vectorised); ``<NA>`` = not a CBS code."""
     text = codes.astype("string[pyarrow]")
     levels = pd.Series(pd.NA, index=codes.index, dtype="string[pyarrow]")
-    for level, pattern in _PATTERNS.items():
-        levels = levels.mask(text.str.fullmatch(pattern.pattern).fillna(False).astype(bool), level.value)
+    for level in sorted(_PATTERNS, key=lambda lv: lv != Level.wijk):  # most rows are wijken: test them first
+        rest = levels.isna()
+        if not rest.any():
+            break
+        hit = text[rest].str.fullmatch(_PATTERNS[level].pattern).fillna(False).astype(bool)
+        levels[hit[hit].index] = level.value
     return levels
 
 

@@ -162,9 +162,11 @@ def read_indicators(
     numerator larger than its denominator; every gemeente/regio/land row in the files equal (up to
     :func:`rounding_tolerance`) to the sum of its wijken where all of them are known.
     """
-    known = pd.Series(sorted(set(wijk_codes)), dtype=object)
-    known_areas = pa.array(sorted(set(known) | set("GM" + known.str.slice(2, 6)) | {"NL01"}
-                                  | set((regio_of or {}).values())), type=pa.string())
+    codes_in = wijk_codes if isinstance(wijk_codes, pd.Series) else pd.Series(list(wijk_codes), dtype=object)
+    known = codes_in.astype(str).drop_duplicates().astype(object).reset_index(drop=True)
+    known_areas = pa.array(pd.unique(pd.concat([known, "GM" + known.str.slice(2, 6),
+                                                pd.Series(["NL01", *(regio_of or {}).values()], dtype=object)])),
+                           type=pa.string())
     combined: pd.DataFrame | None = None
     all_totals: list[pd.DataFrame] = []
     synthetic = False
@@ -176,7 +178,7 @@ def read_indicators(
         synthetic |= rows.synthetic
         notes.extend(rows.notes)
         for frame in (rows.wijken, rows.totals):
-            codes = pa.array(frame["code"].astype(str).to_numpy(dtype=object), type=pa.string())
+            codes = pa.array(frame["code"].astype("string[pyarrow]").array)
             unknown = ~np.asarray(pc.is_in(codes, value_set=known_areas).to_numpy(zero_copy_only=False), dtype=bool)
             if unknown.any():
                 first = frame[unknown].iloc[0]
@@ -194,9 +196,14 @@ def read_indicators(
         notes.append(f"checked {checked} total(s) of gemeente/regio/land rows against the sum of their wijken"
                      + (f"; {unchecked} left unchecked (not every wijk known)" if unchecked else ""))
 
-    base = denominators.set_index("code")
+    position = pc.index_in(pa.array(combined["code"].astype("string[pyarrow]").array),
+                           value_set=pa.array(denominators["code"].astype(str).to_numpy(dtype=object), type=pa.string()))
+    found = np.asarray(pc.is_valid(position).to_numpy(zero_copy_only=False), dtype=bool)
+    where = np.asarray(pc.fill_null(position, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
     for name in DENOMINATORS:
-        from_boundaries = combined["code"].map(base[name]).astype("Int64")
+        column = denominators[name].astype("Int64").array
+        taken = column.take(where)
+        from_boundaries = pd.Series(taken, index=combined.index).mask(~found)
         if name in combined.columns:
             combined[name] = combined[name].astype("Int64").combine_first(from_boundaries)
         else:

@@ -32,7 +32,9 @@ __all__ = [
     "MAX_COUNT",
     "NumberFormat",
     "choose_format",
+    "TextCells",
     "parse_counts",
+    "prepare",
     "parse_years",
 ]
 
@@ -87,17 +89,46 @@ def _fits(text: pa.ChunkedArray | pa.Array, fmt: NumberFormat) -> np.ndarray:
     return np.asarray(_np(pc.match_substring_regex(text, fmt.pattern)), dtype=bool)
 
 
-def choose_format(columns: list[pa.ChunkedArray | pa.Array], separator: str | None) -> NumberFormat:
+@dataclass(frozen=True)
+class TextCells:
+    """A text column prepared once: trimmed ``text``, a mask of plain-digit cells (the fast path) and
+    the indices of all other cells (``rest``: markers, separators, errors)."""
+
+    text: pa.ChunkedArray | pa.Array
+    digits: np.ndarray
+    rest: np.ndarray
+
+
+Column = pa.ChunkedArray | pa.Array | TextCells
+
+
+def prepare(array: pa.ChunkedArray | pa.Array) -> Column:
+    """Text columns become :class:`TextCells`; numeric columns (workbooks, Parquet) stay as they are."""
+    if not _is_text(array):
+        return array
+    text = pc.utf8_trim_whitespace(array)
+    digits = np.asarray(_np(pc.utf8_is_digit(text)), dtype=bool)
+    return TextCells(text, digits, np.flatnonzero(~digits))
+
+
+def _split(column: Column) -> TextCells:
+    return column if isinstance(column, TextCells) else prepare(column)  # type: ignore[return-value]
+
+
+def choose_format(columns: list[Column], separator: str | None) -> NumberFormat:
     """The file's number convention from its separator and all its value cells (see module notes)."""
     default = DECIMAL_COMMA if separator in (";", "\t") else DECIMAL_POINT
     other = DECIMAL_POINT if default is DECIMAL_COMMA else DECIMAL_COMMA
     if separator == ",":
         return default
     only_default = only_other = False
-    for array in columns:
-        if not _is_text(array):
+    for column in columns:
+        if not isinstance(column, TextCells) and not _is_text(column):
             continue
-        text = pc.utf8_trim_whitespace(array)
+        cells = _split(column)
+        if not cells.rest.size:
+            continue
+        text = pc.take(cells.text, pa.array(cells.rest))  # plain digits fit both conventions alike
         fits_default, fits_other = _fits(text, default), _fits(text, other)
         only_default |= bool((fits_default & ~fits_other).any())
         only_other |= bool((fits_other & ~fits_default).any())
@@ -113,41 +144,52 @@ def _shown(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def parse_counts(array: pa.ChunkedArray | pa.Array, fmt: NumberFormat) -> pd.arrays.IntegerArray:
+def _text_values(column: Column, fmt: NumberFormat) -> tuple[np.ndarray, np.ndarray, pa.ChunkedArray | pa.Array]:
+    """Values (float) and secret mask of a text column; plain digits are cast directly, only the
+    other cells go through the convention's pattern."""
+    prepared = _split(column)
+    text, digits, rest = prepared.text, prepared.digits, prepared.rest
+    values = np.zeros(len(text), dtype=float)
+    secret = np.zeros(len(text), dtype=bool)
+    if digits.any():
+        values[digits] = _np(pc.cast(pc.filter(text, pa.array(digits)), pa.float64()))
+    if rest.size:
+        cells = pc.take(text, pa.array(rest))
+        marker = np.asarray(_np(pc.is_in(cells, value_set=_SECRET)), dtype=bool)
+        nihil = np.asarray(_np(pc.equal(cells, "-")), dtype=bool)
+        fits = _fits(cells, fmt)
+        bad = _first(~(fits | marker | nihil))
+        if bad is not None:
+            other = DECIMAL_POINT if fmt is DECIMAL_COMMA else DECIMAL_COMMA
+            cell = str(cells[bad].as_py())
+            problem = (f"{cell!r} does not fit this file's numbers ({fmt.describe()})"
+                       if _fits(pa.array([cell]), other)[0] else f"{cell!r} is not a number")
+            raise CellError(int(rest[bad]), problem)
+        cleaned = pc.replace_substring(cells, fmt.thousands, "")
+        cleaned = pc.replace_substring(cleaned, fmt.decimal, ".")
+        cleaned = pc.if_else(pa.array(fits), cleaned, "0")
+        values[rest] = _np(pc.cast(cleaned, pa.float64()))
+        secret[rest] = marker
+    return values, secret, text
+
+
+def parse_counts(array: Column, fmt: NumberFormat) -> pd.arrays.IntegerArray:
     """Whole, non-negative counts of one column; ``<NA>`` where the source keeps the value secret.
 
     Raises :class:`CellError` at the first cell that is not a number in ``fmt``, not whole,
     negative, or above :data:`MAX_COUNT`.
     """
-    if _is_text(array):
-        text = pc.utf8_trim_whitespace(array)
-        raw = _np(text).astype(object)
-        secret = np.asarray(_np(pc.is_in(text, value_set=_SECRET)), dtype=bool)
-        nihil = np.asarray(_np(pc.equal(text, "-")), dtype=bool)
-        fits = _fits(text, fmt)
-        bad = _first(~(fits | secret | nihil))
-        if bad is not None:
-            other = DECIMAL_POINT if fmt is DECIMAL_COMMA else DECIMAL_COMMA
-            cell = str(raw[bad])
-            fits_other = bool(_fits(pa.array([cell]), other)[0])
-            problem = (f"{cell!r} does not fit this file's numbers ({fmt.describe()})" if fits_other
-                       else f"{cell!r} is not a number")
-            raise CellError(bad, problem)
-        cleaned = pc.replace_substring(text, fmt.thousands, "")
-        cleaned = pc.replace_substring(cleaned, fmt.decimal, ".")
-        cleaned = pc.if_else(pa.array(fits), cleaned, "0")
-        values = np.asarray(_np(pc.cast(cleaned, pa.float64())), dtype=float)
-        shown = raw
+    text = None
+    if isinstance(array, TextCells) or _is_text(array):
+        values, secret, text = _text_values(array, fmt)
     else:
         values = np.asarray(_np(array), dtype=float)
         secret = np.isnan(values)
-        infinite = np.isinf(values)
-        bad = _first(infinite)
+        bad = _first(np.isinf(values))
         if bad is not None:
             raise CellError(bad, f"{float(values[bad])} is not a finite number")
         values = np.where(secret, 0.0, values)
-        shown = None
-    secret = secret | (values <= SENTINEL)
+    secret |= values <= SENTINEL
     live = ~secret
     problems = (
         (live & (values != np.floor(values)), "{} is not a count (whole number)"),
@@ -157,7 +199,7 @@ def parse_counts(array: pa.ChunkedArray | pa.Array, fmt: NumberFormat) -> pd.arr
     firsts = [(i, message) for mask, message in problems if (i := _first(mask)) is not None]
     if firsts:
         index, message = min(firsts)
-        cell = repr(str(shown[index])) if shown is not None else _shown(values[index])
+        cell = repr(str(text[index].as_py())) if text is not None else _shown(values[index])
         raise CellError(index, message.format(cell))
     return pd.arrays.IntegerArray(np.where(secret, 0, values).astype(np.int64), secret)
 
@@ -168,11 +210,14 @@ def parse_years(array: pa.ChunkedArray | pa.Array, lowest: int, highest: int) ->
     Raises :class:`CellError` at the first cell that is not a year or lies outside the range.
     """
     if _is_text(array):
-        text = pc.utf8_trim_whitespace(array)
-        ok = np.asarray(_np(pc.match_substring_regex(text, _YEAR)), dtype=bool)
+        prepared = _split(array)
+        text, digits = prepared.text, prepared.digits
+        ok = digits & np.asarray(_np(pc.equal(pc.utf8_length(text), 4)), dtype=bool)
+        if not ok.all():
+            ok |= np.asarray(_np(pc.match_substring_regex(text, _YEAR)), dtype=bool)
         bad = _first(~ok)
         if bad is not None:
-            raise CellError(bad, f"{str(_np(text)[bad])!r} is not a year (e.g. 2024 or 2024JJ00)")
+            raise CellError(bad, f"{str(text[bad].as_py())!r} is not a year (e.g. 2024 or 2024JJ00)")
         years = np.asarray(_np(pc.cast(pc.utf8_slice_codeunits(text, 0, 4), pa.int64())), dtype=np.int64)
     else:
         values = np.asarray(_np(array), dtype=float)

@@ -21,7 +21,7 @@ from geo.codes import Level, levels_of
 from geo.errors import InputFileError
 from insights.ingest.columns import Roles, classify
 from insights.ingest.mapping import ColumnMapping
-from insights.ingest.numbers import CellError, choose_format, parse_counts, parse_years
+from insights.ingest.numbers import CellError, choose_format, parse_counts, parse_years, prepare
 from insights.ingest.source import RawTable, is_blank, load
 
 __all__ = ["FileRows", "default_periods", "read_indicator_file"]
@@ -127,16 +127,16 @@ def read_indicator_file(
                                                  f"{lowest}–{highest}")
         years = np.full(raw.n_rows, mapping.period, dtype=np.int64)
 
-    fmt = choose_format([raw.columns[h] for h in roles.values], raw.separator)
-    data: dict[str, object] = {"code": codes.to_numpy(dtype=object), "period": years}
+    prepared = {h: prepare(raw.columns[h]) for h in roles.values}
+    fmt = choose_format(list(prepared.values()), raw.separator)
+    data: dict[str, object] = {"code": codes.array, "period": years}
     for header, target in roles.values.items():
         try:
-            data[target] = parse_counts(raw.columns[header], fmt)
+            data[target] = parse_counts(prepared[header], fmt)
         except CellError as error:
             raise _located(raw, header, error) from None
     synthetic = _synthetic(raw, roles.synthetic) if roles.synthetic else False
     frame = pd.DataFrame(data)
-    frame["code"] = frame["code"].astype("string[pyarrow]")
     frame["source_file"] = path.name
     frame["source_row"] = raw.rows
 

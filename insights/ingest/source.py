@@ -213,13 +213,17 @@ def load(path: Path) -> RawTable:
 
 
 def is_blank(raw: RawTable) -> np.ndarray:
-    """True for rows whose every cell is empty (kept out of the data)."""
+    """True for rows whose every cell is empty (kept out of the data). Only rows with an empty first
+    cell are looked at further."""
     blank = np.ones(raw.n_rows, dtype=bool)
     for array in raw.columns.values():
+        if not blank.any():
+            break
         if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-            empty = pc.equal(pc.utf8_trim_whitespace(array), "")
-            blank &= np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+            candidates = np.flatnonzero(blank)
+            cells = array if len(candidates) == raw.n_rows else pc.take(array, pa.array(candidates))
+            empty = np.asarray(pc.equal(pc.utf8_trim_whitespace(cells), "").to_numpy(zero_copy_only=False), dtype=bool)
+            blank[candidates] = empty
         else:
             blank &= np.isnan(np.asarray(array.to_numpy(zero_copy_only=False), dtype=float))
     return blank
-
