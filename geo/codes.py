@@ -13,11 +13,11 @@ import pandas as pd
 
 __all__ = [
     "Level",
-    "normalise_code",
-    "level_of",
-    "levels_of",
     "gemeente_of",
     "is_water_or_abroad",
+    "level_of",
+    "levels_of",
+    "normalise_code",
 ]
 
 

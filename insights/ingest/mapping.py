@@ -27,7 +27,7 @@ from pathlib import Path
 from geo.errors import InputFileError
 from insights.indicators import DENOMINATORS, INDICATORS
 
-__all__ = ["ColumnMapping", "TARGETS", "parse_mapping", "read_mapping"]
+__all__ = ["TARGETS", "ColumnMapping", "parse_mapping", "read_mapping"]
 
 TARGETS: tuple[str, ...] = ("code", "period", "synthetisch", *DENOMINATORS, *INDICATORS)
 
@@ -80,7 +80,7 @@ def parse_mapping(text: str, *, source: str = "mapping.toml") -> ColumnMapping:
         raise InputFileError(source, "ignore must be a list of column names")
     both = {_key(name) for name in ignore} & set(mapped)
     if both:
-        raise InputFileError(source, "column is both mapped and ignored", column=sorted(both)[0])
+        raise InputFileError(source, "column is both mapped and ignored", column=min(both))
     period = data.get("period")
     if period is not None and (not isinstance(period, int) or isinstance(period, bool)):
         raise InputFileError(source, f"period must be a year (a whole number), not {period!r}")

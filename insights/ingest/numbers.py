@@ -19,6 +19,7 @@ Secrecy markers (``.``, ``x``, ``?``, empty, any value ≤ −99990) become ``<N
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -26,16 +27,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
-    "CellError",
     "DECIMAL_COMMA",
     "DECIMAL_POINT",
     "MAX_COUNT",
+    "CellError",
     "NumberFormat",
-    "choose_format",
     "TextCells",
+    "choose_format",
     "parse_counts",
-    "prepare",
     "parse_years",
+    "prepare",
 ]
 
 MAX_COUNT = 1_000_000_000  # no Dutch area counts a billion of anything: a larger value is an overflow
@@ -99,7 +100,7 @@ class TextCells:
     rest: np.ndarray
 
 
-Column = pa.ChunkedArray | pa.Array | TextCells
+Column: TypeAlias = "pa.ChunkedArray | pa.Array | TextCells"
 
 
 def prepare(array: pa.ChunkedArray | pa.Array) -> Column:
@@ -194,7 +195,7 @@ def parse_counts(array: Column, fmt: NumberFormat) -> pd.arrays.IntegerArray:
     problems = (
         (live & (values != np.floor(values)), "{} is not a count (whole number)"),
         (live & (values < 0), "{} is negative; counts are ≥ 0"),
-        (live & (values > MAX_COUNT), "{} is larger than %s (overflow?)" % f"{MAX_COUNT:,}"),
+        (live & (values > MAX_COUNT), "{} is larger than " + f"{MAX_COUNT:,} (overflow?)"),
     )
     firsts = [(i, message) for mask, message in problems if (i := _first(mask)) is not None]
     if firsts:

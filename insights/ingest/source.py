@@ -164,9 +164,11 @@ def _cell_text(value: object) -> str:
 
 
 def _read_xlsx(path: Path) -> RawTable:
+    from python_calamine import CalamineError, PasswordError, XmlError, ZipError
+
     try:
         frame = pd.read_excel(path, sheet_name=0, engine="calamine", header=0, dtype=object)
-    except Exception as exc:  # calamine raises its own error types for damaged workbooks
+    except (CalamineError, PasswordError, XmlError, ZipError, ValueError, OSError) as exc:
         raise InputFileError(path, f"cannot be read as an Excel workbook: {exc}") from None
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
     return _from_frame(path, frame.drop(columns=unnamed))  # formatted but empty columns right of the table

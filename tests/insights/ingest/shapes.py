@@ -109,7 +109,7 @@ GOOD: list[Shape] = [
     Shape("register-latin1-remarks", "export.csv",
           text(f"{HEADER};Opmerking\nWK019310;2024;100;40;12;café gesloten\n", "latin-1"),
           cells={"WK019310 2024": {"meldingen": 40}}, notes=("ignored descriptive column(s) 'Opmerking'",)),
-    Shape("register-names-ignored", "export.csv", text(f"gebiedscode;Wijknaam;periode;meldingen\nWK019311;Diezerpoort;2024;31\n"),
+    Shape("register-names-ignored", "export.csv", text("gebiedscode;Wijknaam;periode;meldingen\nWK019311;Diezerpoort;2024;31\n"),
           cells={"WK019311 2024": {"meldingen": 31}}, notes=("'Wijknaam'",)),
     Shape("comma-decimal-point", "export.csv", text(f"{COMMA}\nWK019310,2024,100,40,12\n"),
           cells={"WK019310 2024": {"schulden": 100, "meldingen": 40}}),
