@@ -148,16 +148,15 @@ def read_indicator_file(
         raise InputFileError(path, f"duplicate {code} {year}: also on row {int(first['source_row'])}",
                              row=int(raw.rows[index]), column=roles.code)
 
-    level = levels.to_numpy(dtype=object)
-    is_wijk = level == Level.wijk.value
-    is_total = np.isin(level, TOTAL_LEVELS)
-    is_buurt = level == Level.buurt.value
+    is_wijk = levels.eq(Level.wijk.value).to_numpy(dtype=bool, na_value=False)
+    is_total = levels.isin(TOTAL_LEVELS).to_numpy(dtype=bool, na_value=False)
+    is_buurt = levels.eq(Level.buurt.value).to_numpy(dtype=bool, na_value=False)
     if is_buurt.any():
         notes.append(f"{path.name}: skipped {int(is_buurt.sum())} buurt row(s) (BU…): buurt boundaries are not "
                      "loaded, so buurt figures are not read")
     if not is_wijk.any():
         raise InputFileError(path, "no wijk rows (WK…): gemeente, regio and land totals are derived from the wijken",
                              row=2, column=roles.code)
-    wijken = frame[is_wijk].reset_index(drop=True)
+    wijken = frame if is_wijk.all() else frame[is_wijk].reset_index(drop=True)
     totals = frame[is_total].reset_index(drop=True)
     return FileRows(wijken, totals, synthetic, notes)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,29 +65,29 @@ def _binary_kind(raw: bytes) -> str | None:
     return None
 
 
-def _decode(path: Path, raw: bytes) -> str:
+def _utf8_body(path: Path, raw: bytes) -> tuple[bytes, bool]:
+    """The file as UTF-8 bytes without BOM, and whether it had to be transcoded. UTF-8 is passed on
+    as it is (pyarrow checks it); UTF-16 (with BOM) is transcoded; Latin-1 is transcoded when pyarrow
+    finds invalid UTF-8 (see :func:`_parse`)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        return raw.decode("utf-16").encode("utf-8"), True
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
         start = raw.rfind(b"\n", 0, nul) + 1
         raise InputFileError(path, f"contains a NUL byte at character {nul - start + 1} (binary data, not CSV text)",
                              row=line)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")  # every byte sequence is Latin-1; Dutch exports use it or UTF-8
+    return (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw), False
 
 
-def _row_numbers(text: str, separator: str, n_rows: int) -> np.ndarray:
+def _row_numbers(body: bytes, separator: str, n_rows: int) -> np.ndarray:
     """Data index → line number. One line per row (the usual case) is ``index + 2``; files with blank
     lines or quoted line breaks are mapped exactly by the standard csv module (only then)."""
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if lines == n_rows + 1:
         return np.arange(2, n_rows + 2, dtype=np.int64)
     starts: list[int] = []
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    reader = csv.reader(io.StringIO(body.decode("utf-8")), delimiter=separator)
     previous_end = 0
     for record in reader:
         if previous_end and record:  # pyarrow skips empty lines, not lines of empty cells
@@ -97,11 +98,26 @@ def _row_numbers(text: str, separator: str, n_rows: int) -> np.ndarray:
     return np.asarray(starts, dtype=np.int64)
 
 
+def _parse(body: bytes, separator: str, names: list[str], on_invalid: Callable[[pacsv.InvalidRow], str]) -> pa.Table:
+    return pacsv.read_csv(
+        io.BytesIO(body),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
+        parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[],
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+
+
 def _read_text(path: Path, raw: bytes) -> RawTable:
-    text = _decode(path, raw)
-    if not text.strip():
+    body, transcoded = _utf8_body(path, raw)
+    if not body.strip():
         raise InputFileError(path, "the file is empty", row=1)
-    first = text.split("\n", 1)[0]
+    first_bytes = body.split(b"\n", 1)[0]
+    try:
+        first = first_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        body, transcoded = body.decode("latin-1").encode("utf-8"), True
+        first = body.split(b"\n", 1)[0].decode("utf-8")
     separator = max(_SEPARATORS, key=first.count)
     header = [h.strip() for h in next(csv.reader([first.rstrip("\r")], delimiter=separator))]
     names = [f"f{i}" for i in range(len(header))]
@@ -112,16 +128,15 @@ def _read_text(path: Path, raw: bytes) -> RawTable:
             invalid.append((row.number, row.actual_columns, row.text))
         return "skip"
 
-    body = text.encode("utf-8")
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
-            parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+        try:
+            table = _parse(body, separator, names, on_invalid)
+        except pa.ArrowInvalid as exc:
+            if transcoded or "UTF8" not in str(exc):
+                raise
+            invalid.clear()  # not UTF-8: Latin-1, which every byte sequence is (Dutch exports use one of the two)
+            body = body.decode("latin-1").encode("utf-8")
+            table = _parse(body, separator, names, on_invalid)
     except pa.ArrowInvalid as exc:
         raise InputFileError(path, f"cannot be read as {separator!r}-separated text: {str(exc).splitlines()[0]}") \
             from None
@@ -129,14 +144,15 @@ def _read_text(path: Path, raw: bytes) -> RawTable:
     if invalid:
         number, found, line_text = invalid[0]
         if number is None:
-            number = next((i + 1 for i, line in enumerate(text.splitlines()) if line == line_text), None)
+            lines = body.decode("utf-8").splitlines()
+            number = next((i + 1 for i, line in enumerate(lines) if line == line_text), None)
         malformed = InputFileError(path, f"expected {len(header)} fields, found {found}", row=number)
     columns: dict[str, pa.ChunkedArray | pa.Array] = {}
     for name, key in zip(header, names):
         if name in columns:
             raise InputFileError(path, "column appears twice", row=1, column=name)
         columns[name] = table.column(key)
-    return RawTable(path, columns, separator, _row_numbers(text, separator, table.num_rows), malformed)
+    return RawTable(path, columns, separator, _row_numbers(body, separator, table.num_rows), malformed)
 
 
 def _from_frame(path: Path, frame: pd.DataFrame) -> RawTable:
