@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,19 +66,26 @@ def _binary_kind(raw: bytes) -> str | None:
     return None
 
 
-def _utf8_body(path: Path, raw: bytes) -> tuple[bytes, bool]:
-    """The file as UTF-8 bytes without BOM, and whether it had to be transcoded. UTF-8 is passed on
-    as it is (pyarrow checks it); UTF-16 (with BOM) is transcoded; Latin-1 is transcoded when pyarrow
-    finds invalid UTF-8 (see :func:`_parse`)."""
+def _utf8_body(path: Path, raw: bytes) -> bytes:
+    """The file as UTF-8 bytes without BOM: UTF-8 is passed on as it is; UTF-16 (with BOM) and Latin-1
+    (anything that is not valid UTF-8) are transcoded."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16").encode("utf-8"), True
+        try:
+            return raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputFileError(path, f"starts as UTF-16 text but is not: {exc.reason} at byte {exc.start}") from None
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
         start = raw.rfind(b"\n", 0, nul) + 1
         raise InputFileError(path, f"contains a NUL byte at character {nul - start + 1} (binary data, not CSV text)",
                              row=line)
-    return (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw), False
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        pa.array([body], type=pa.large_binary()).cast(pa.large_string())  # validates UTF-8 without a Python str
+    except pa.ArrowInvalid:
+        return body.decode("latin-1").encode("utf-8")  # every byte sequence is Latin-1
+    return body
 
 
 def _row_numbers(body: bytes, separator: str, n_rows: int) -> np.ndarray:
@@ -87,12 +95,15 @@ def _row_numbers(body: bytes, separator: str, n_rows: int) -> np.ndarray:
     if lines == n_rows + 1:
         return np.arange(2, n_rows + 2, dtype=np.int64)
     starts: list[int] = []
-    reader = csv.reader(io.StringIO(body.decode("utf-8")), delimiter=separator)
+    reader = csv.reader(io.StringIO(body.decode("utf-8", errors="replace"), newline=""), delimiter=separator)
     previous_end = 0
-    for record in reader:
-        if previous_end and record:  # pyarrow skips empty lines, not lines of empty cells
-            starts.append(previous_end + 1)
-        previous_end = reader.line_num
+    try:
+        for record in reader:
+            if previous_end and record:  # pyarrow skips empty lines, not lines of empty cells
+                starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    except csv.Error:
+        starts = []
     if len(starts) != n_rows:  # the two parsers disagree: fall back to counting data rows
         return np.arange(2, n_rows + 2, dtype=np.int64)
     return np.asarray(starts, dtype=np.int64)
@@ -109,17 +120,16 @@ def _parse(body: bytes, separator: str, names: list[str], on_invalid: Callable[[
 
 
 def _read_text(path: Path, raw: bytes) -> RawTable:
-    body, transcoded = _utf8_body(path, raw)
+    body = _utf8_body(path, raw)
     if not body.strip():
         raise InputFileError(path, "the file is empty", row=1)
-    first_bytes = body.split(b"\n", 1)[0]
-    try:
-        first = first_bytes.decode("utf-8")
-    except UnicodeDecodeError:
-        body, transcoded = body.decode("latin-1").encode("utf-8"), True
-        first = body.split(b"\n", 1)[0].decode("utf-8")
+    first_bytes = re.split(rb"\r\n|\n|\r", body, maxsplit=1)[0]
+    first = first_bytes.decode("utf-8")
     separator = max(_SEPARATORS, key=first.count)
-    header = [h.strip() for h in next(csv.reader([first.rstrip("\r")], delimiter=separator))]
+    try:
+        header = [h.strip() for h in next(csv.reader([first], delimiter=separator, strict=True))]
+    except (csv.Error, StopIteration):
+        raise InputFileError(path, "the header cannot be read (an unclosed quote?)", row=1) from None
     names = [f"f{i}" for i in range(len(header))]
     invalid: list[tuple[int | None, int, str]] = []
 
@@ -129,14 +139,7 @@ def _read_text(path: Path, raw: bytes) -> RawTable:
         return "skip"
 
     try:
-        try:
-            table = _parse(body, separator, names, on_invalid)
-        except pa.ArrowInvalid as exc:
-            if transcoded or "UTF8" not in str(exc):
-                raise
-            invalid.clear()  # not UTF-8: Latin-1, which every byte sequence is (Dutch exports use one of the two)
-            body = body.decode("latin-1").encode("utf-8")
-            table = _parse(body, separator, names, on_invalid)
+        table = _parse(body, separator, names, on_invalid)
     except pa.ArrowInvalid as exc:
         raise InputFileError(path, f"cannot be read as {separator!r}-separated text: {str(exc).splitlines()[0]}") \
             from None
@@ -144,7 +147,7 @@ def _read_text(path: Path, raw: bytes) -> RawTable:
     if invalid:
         number, found, line_text = invalid[0]
         if number is None:
-            lines = body.decode("utf-8").splitlines()
+            lines = body.decode("utf-8", errors="replace").splitlines()
             number = next((i + 1 for i, line in enumerate(lines) if line == line_text), None)
         malformed = InputFileError(path, f"expected {len(header)} fields, found {found}", row=number)
     columns: dict[str, pa.ChunkedArray | pa.Array] = {}
@@ -185,7 +188,7 @@ def _read_xlsx(path: Path) -> RawTable:
     try:
         frame = pd.read_excel(path, sheet_name=0, engine="calamine", header=0, dtype=object)
     except (CalamineError, PasswordError, XmlError, ZipError, ValueError, OSError) as exc:
-        raise InputFileError(path, f"cannot be read as an Excel workbook: {exc}") from None
+        raise InputFileError(path, f"cannot be read as an Excel workbook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
     return _from_frame(path, frame.drop(columns=unnamed))  # formatted but empty columns right of the table
 
@@ -194,7 +197,7 @@ def _read_parquet(path: Path) -> RawTable:
     try:
         frame = pq.read_table(path).to_pandas()
     except (pa.ArrowException, OSError) as exc:
-        raise InputFileError(path, f"cannot be read as Parquet: {exc}") from None
+        raise InputFileError(path, f"cannot be read as Parquet: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     if isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None:
         frame = frame.reset_index()
     return _from_frame(path, frame.reset_index(drop=True))

@@ -7,6 +7,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from geo.errors import InputFileError
 from insights.indicators import DENOMINATORS, INDICATORS
 from insights.ingest import read_indicator_file
 
@@ -102,3 +103,33 @@ def test_any_valid_table_in_any_shape_reads_back_to_the_same_cells(table, name):
         WRITERS[name](table, path, columns)
         rows = read_indicator_file(path)
     assert _cells(rows.wijken, columns) == _cells(table, columns)
+
+
+CSVISH = st.text(alphabet=st.sampled_from(list("WK0193GMBU;,.\t\"'- x?\n\r0123456789JJé") + ["\x00", "\ufeff"]),
+                 max_size=200)
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.one_of(CSVISH.map(lambda t: "gebiedscode;periode;meldingen\n" + t), CSVISH),
+       encoding=st.sampled_from(["utf-8", "latin-1", "utf-16"]))
+def test_any_text_is_read_or_refused_with_a_domain_error_never_a_traceback(body, encoding):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.csv"
+        path.write_bytes(body.encode(encoding, errors="replace"))
+        try:
+            read_indicator_file(path)
+        except InputFileError as error:
+            assert "\n" not in str(error) and str(error).startswith("export.csv")
+
+
+@settings(max_examples=150, deadline=None)
+@given(head=st.sampled_from([b"", b"PK\x03\x04", b"PAR1", b"%PDF", b"\xff\xfe", b"\xef\xbb\xbf"]),
+       body=st.binary(max_size=200), name=st.sampled_from(["export.csv", "export.xlsx", "export.parquet"]))
+def test_any_bytes_under_any_name_are_refused_with_a_domain_error_never_a_traceback(head, body, name):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(head + body)
+        try:
+            read_indicator_file(path)
+        except InputFileError as error:
+            assert "\n" not in str(error) and str(error).startswith(name)
