@@ -24,9 +24,10 @@ def _echo(message: str) -> None:
 def build(
     region: Annotated[str | None, typer.Option(help="Veiligheidsregio name or code (IJsselland, Fryslân, Gelderland-Zuid, VR04) or 'Nederland'")] = None,
     gemeente: Annotated[list[str] | None, typer.Option("--gemeente", help="Gemeente code; repeat for more (GM0193)")] = None,
-    indicators: Annotated[list[Path] | None, typer.Option("--indicators", help="Indicator CSV; repeat for more")] = None,
+    indicators: Annotated[list[Path] | None, typer.Option("--indicators", help="Indicator file (CSV, .xlsx, .parquet); repeat for more")] = None,
     boundaries: Annotated[Path | None, typer.Option(help="Wijk boundaries (GeoJSON, GeoPackage, shapefile, TopoJSON)")] = None,
     rules: Annotated[Path | None, typer.Option(help="Disclosure rules file (TOML)")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping (TOML) for exports with their own column names")] = None,
     releases: Annotated[Path, typer.Option(help="Releases folder; the new release is swapped in atomically")] = Path("releases"),
     maps: Annotated[bool, typer.Option(help="Render the maps into the release")] = True,
     wait: Annotated[bool, typer.Option(help="Wait while another build writes to the releases folder "
@@ -43,6 +44,8 @@ def build(
         overrides["boundaries"] = boundaries
     if rules:
         overrides["rules"] = rules
+    if mapping:
+        overrides["mapping"] = mapping
     settings = BuildSettings(**overrides)
     started = time.perf_counter()
     extra_files = None
