@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from insights.disclosure import information_loss, steward_report_html, steward_table
+from insights.rapport import steward_files
 from insights.release import Release
 from insights.risk import algoritmeregister_entry, model_card_markdown
 
@@ -35,13 +35,7 @@ def release_summary(release: Release) -> dict:
 
 def render_release_files(release: Release, *, maps: bool = True) -> dict[str, str | bytes]:
     """Relative path → content of every rendered file of ``release``."""
-    rules_version = str(release.manifest.get("rules_version"))
-    files: dict[str, str | bytes] = {
-        "rapport/onderdrukking.html": steward_report_html(release.cells, rules_version,
-                                                          title=f"Onthullingscontrole {release.id}"),
-        "rapport/onderdrukking.csv": steward_table(release.cells).to_csv(index=False, lineterminator="\n"),
-        "rapport/informatieverlies.csv": information_loss(release.cells).to_csv(index=False, lineterminator="\n"),
-    }
+    files: dict[str, str | bytes] = dict(steward_files(release))
     summary = release_summary(release)
     files["modelkaart.md"] = model_card_markdown(summary)
     files["algoritmeregister.json"] = json.dumps(algoritmeregister_entry(summary), indent=2, ensure_ascii=False) + "\n"

@@ -8,6 +8,7 @@ __all__ = [
     "HelpendeDataError",
     "InputFileError",
     "UnknownAreaCode",
+    "UnknownGemeente",
     "RulesError",
     "ReleaseError",
     "ReleaseNotFound",
@@ -34,3 +35,11 @@ class UnprotectedOutput(ReleaseError):
 
 class ForbiddenModelInput(HelpendeDataError):
     """A variable about origin, ethnicity or nationality was offered as a model input."""
+
+
+class UnknownGemeente(UnknownAreaCode):
+    """A ``--gemeente`` that names no gemeente (or several); the message says which code to use."""
+
+    def __init__(self, text: str, hint: str) -> None:
+        HelpendeDataError.__init__(self, f"unknown gemeente {text!r}: {hint}")
+        self.code = text
