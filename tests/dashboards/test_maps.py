@@ -114,7 +114,7 @@ def test_explanation_panel_and_banner_say_what_the_map_is(ijsselland_release: Re
     assert "geen oordeel over een huishouden" in config["panel"]
     assert ijsselland_release.id in config["panel"] and str(max(ijsselland_release.periods)) in config["panel"]
     assert ijsselland_release.synthetic and "SYNTHETISCHE DEMONSTRATIEDATA" in page
-    assert all("Klassen:" in layer["legend"] and "beschermd: te weinig waarnemingen" in layer["legend"]
+    assert all("Kleuren:" in layer["legend"] and "beschermd: te weinig waarnemingen" in layer["legend"]
                for layer in config["layers"])
 
 
