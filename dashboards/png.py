@@ -130,15 +130,22 @@ def _names(fig: Figure, ax, release: Release, part: gpd.GeoDataFrame) -> list[st
                 continue
         label = ax.text(x, y, text, ha="center", va="center", color="#111111", path_effects=_HALO, **style)
         box = label.get_window_extent(renderer).expanded(1.05, 1.1)
-        fits = True
         if geom is not None:
             x0, y0, x1, y1 = shapely.bounds(geom)
             (ax0, ay0), (ax1, ay1) = ax.transData.transform([(x0, y0), (x1, y1)])
-            fits = (ax1 - ax0) >= 0.85 * box.width and (ay1 - ay0) >= 1.2 * box.height
-        if not fits or any(box.overlaps(other) for other in placed):
+            if (ax1 - ax0) < 0.85 * box.width or (ay1 - ay0) < 1.2 * box.height:
+                label.remove()
+                continue
+        # a gemeente name may move up or down a line or two to make room; a wijk name stays put
+        shifts = [0.0] if geom is not None else [0.0, 1.0, -1.0, 2.0, -2.0]
+        free = next((dy for dy in shifts if not any(box.translated(0, dy * box.height).overlaps(o) for o in placed)),
+                    None)
+        if free is None:
             label.remove()
             continue
-        placed.append(box)
+        if free:
+            label.set_position(ax.transData.inverted().transform(ax.transData.transform((x, y)) + (0, free * box.height)))
+        placed.append(box.translated(0, free * box.height))
         drawn.append(text)
     return drawn
 

@@ -229,24 +229,30 @@
 
     function placeLabels() {
       var size = map.getSize(), placed = [];
+      function free(r) {
+        if (r[0] < 0 || r[1] < 0 || r[2] > size.x || r[3] > size.y) { return false; }
+        return placed.every(function (q) { return !(r[0] < q[2] && q[0] < r[2] && r[1] < q[3] && q[1] < r[3]); });
+      }
       labels.forEach(function (label) {
-        var c = map.latLngToContainerPoint(label.ll), show = true;
-        var r = [c.x - label.w / 2 - 2, c.y - label.h / 2 - 1, c.x + label.w / 2 + 2, c.y + label.h / 2 + 1];
-        if (r[0] < 0 || r[1] < 0 || r[2] > size.x || r[3] > size.y) { show = false; }
-        if (show && label.layer) {
+        var c = map.latLngToContainerPoint(label.ll), show = true, dy = 0;
+        if (label.layer) {
           var b = label.layer.getBounds();
           var sw = map.latLngToContainerPoint(b.getSouthWest()), ne = map.latLngToContainerPoint(b.getNorthEast());
           show = (ne.x - sw.x) >= 0.85 * label.w && (sw.y - ne.y) >= 1.2 * label.h;
         }
-        for (var i = 0; show && i < placed.length; i += 1) {
-          var q = placed[i];
-          if (r[0] < q[2] && q[0] < r[2] && r[1] < q[3] && q[1] < r[3]) { show = false; }
+        // a gemeente name may move up or down a line or two to make room; a wijk name stays put
+        var shifts = label.layer ? [0] : [0, 1, -1, 2, -2], r = null;
+        for (var i = 0; show && i < shifts.length && !r; i += 1) {
+          var y = c.y + shifts[i] * label.h;
+          var box = [c.x - label.w / 2 - 2, y - label.h / 2 - 1, c.x + label.w / 2 + 2, y + label.h / 2 + 1];
+          if (free(box)) { r = box; dy = shifts[i] * label.h; }
         }
+        show = show && r !== null;
         if (show) {
           placed.push(r);
           var at = map.latLngToLayerPoint(label.ll);
           label.el.style.left = at.x + "px";
-          label.el.style.top = at.y + "px";
+          label.el.style.top = (at.y + dy) + "px";
         }
         label.el.style.display = show ? "block" : "none";
         label.el.classList.toggle("hd-label-on", show);
