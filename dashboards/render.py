@@ -152,7 +152,7 @@ def gemeente_outlines(table: gpd.GeoDataFrame, names: pd.Series) -> dict | None:
     groups = table.groupby("gemeente", sort=True).indices
     codes = list(groups)
     unions = [shapely.union_all(geoms[groups[code]], grid_size=0.00001) for code in codes]
-    lines = shapely.union_all(shapely.boundary(unions), grid_size=0.00001)
+    lines = shapely.line_merge(shapely.union_all(shapely.boundary(unions), grid_size=0.00001))
     return {
         "lines": RawJSON(shapely.to_geojson(lines)),
         "names": [{"c": code, "n": str(names.get(code, code)), "l": point}
