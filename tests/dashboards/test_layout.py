@@ -183,3 +183,59 @@ def test_the_printed_map_carries_the_names_and_the_legend_but_no_buttons(open_ma
     assert not page.locator(".hd-layers").is_visible() and not page.locator(".leaflet-control-zoom").is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{kaart}_afdruk.png"))
+
+
+@pytest.fixture
+def tile_server():
+    """A real local tile server: every /{z}/{x}/{y}.png is one 256 px light-blue PNG; paths it served are kept."""
+    import io
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (200, 220, 240)).save(buffer, format="PNG")
+    tile, served = buffer.getvalue(), []
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            served.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(tile)))
+            self.end_headers()
+            self.wfile.write(tile)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", served
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_optional_local_background_comes_from_that_server_only(chromium, ijsselland_release, tile_server, tmp_path):
+    from dashboards.render import region_map
+    from dashboards.settings import MapSettings
+
+    base, served = tile_server
+    settings = MapSettings(tiles_url=base + "/tegels/{z}/{x}/{y}.png")
+    page_file = tmp_path / "kaart.html"
+    region_map(ijsselland_release, gemeente="GM0193", settings=settings).save(str(page_file))
+    context = chromium.new_context(viewport={"width": 768, "height": 1024})
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("img.leaflet-tile-loaded", state="attached")
+        assert served and all(path.startswith("/tegels/") for path in served)
+        assert [u for u in requests if not u.startswith(("file:", "data:", base + "/tegels/"))] == []
+        # the wijken let the background show through
+        assert page.locator("path[data-code]").first.get_attribute("fill-opacity") == "0.72"
+    finally:
+        context.close()
