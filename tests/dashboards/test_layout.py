@@ -199,7 +199,7 @@ def tile_server():
     tile, served = buffer.getvalue(), []
 
     class Tiles(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             served.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
