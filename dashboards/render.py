@@ -118,7 +118,7 @@ def _legend(layer: Layer, present: set[str], scope: str) -> str:
     return "".join(rows)
 
 
-def _panel(release: Release, title: str, period: int) -> str:
+def _panel(release: Release, title: str, period: int, *, borders: bool) -> str:
     files = list(release.manifest.get("inputs", {}).get("boundaries", {}))
     years = sorted({y for f in files for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", f)})
     boundaries = f"CBS wijkindeling {', '.join(years)}" if years else (", ".join(files) or "CBS wijkindeling")
@@ -126,8 +126,8 @@ def _panel(release: Release, title: str, period: int) -> str:
     return (
         "<p>Het <b>risicosignaal</b> vergelijkt de meldingen in een wijk met wat je op grond van de regio zou "
         "verwachten (1 = zoals verwacht), met een 95%-interval. De andere lagen tonen cijfers per 1.000 "
-        "huishoudens of inwoners. Kies een laag rechtsboven; wijs een wijk aan (of tik erop) voor de cijfers. "
-        "Dikke lijnen zijn gemeentegrenzen.</p>"
+        "huishoudens of inwoners. Kies een laag rechtsboven; wijs een wijk aan (of tik erop) voor de cijfers."
+        f"{' Dikke lijnen zijn gemeentegrenzen.' if borders else ''}</p>"
         "<p>Een signaal is een aanleiding voor gesprek, <b>geen oordeel over een huishouden</b>. "
         "Meldingen zijn geen aantal gevallen.</p>"
         "<p>Gearceerd: beschermd, te weinig waarnemingen om te tonen. Gestippeld: te weinig huishoudens of "
@@ -225,7 +225,7 @@ def map_config(release: Release, table: gpd.GeoDataFrame, layers: list[Layer], *
         "synthetic": release.synthetic,
         "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
         "title": title,
-        "panel": _panel(release, title, period),
+        "panel": _panel(release, title, period, borders=outlines is not None),
     }
 
 

@@ -181,6 +181,17 @@ def _percent(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _summary_wide(summary: pd.DataFrame, csv_links: Mapping[str, str]) -> pd.DataFrame:
+    """One row per gemeente, one column per indicator: "hidden of cells (share)"; then under-protected."""
+    text = [f"{h} van {c} verborgen ({100 * h / c:.0f}%)" if c else ""
+            for h, c in zip(summary["hidden_primary"] + summary["hidden_secondary"], summary["cells"])]
+    wide = summary.assign(text=text).pivot(index="gemeente", columns="indicator", values="text")
+    wide.columns = [str(c) for c in wide.columns]
+    wide.insert(0, "csv", [csv_links.get(g, "") for g in wide.index])
+    wide["under_protected"] = summary.groupby("gemeente")["under_protected"].sum()
+    return wide.reset_index()
+
+
 def _options(values: pd.Series) -> str:
     return "".join(f"<option>{html.escape(v)}</option>" for v in sorted({_text(v) for v in values} - {""}))
 
@@ -272,10 +283,9 @@ def steward_report_html(audited: pd.DataFrame, rules_version: str, *, title: str
         if int(total["under_protected"]) == 0
         else f"Audit NIET geslaagd: {int(total['under_protected'])} verborgen cel(len) onvoldoende beschermd."
     )
-    shown_summary = _percent(summary)
-    if csv_links:
-        shown_summary.insert(1, "csv", shown_summary["gemeente"].map(csv_links))
-    summary_html = _table_html(shown_summary)
+    summary_html = _table_html(_summary_wide(summary, csv_links or {}))
+    if labels:
+        loss["indicator"] = loss["indicator"].map(labels).fillna(loss["indicator"])
     col = list(rows.columns).index
     filters = (
         '<div id="filters">'
@@ -299,8 +309,8 @@ def steward_report_html(audited: pd.DataFrame, rules_version: str, *, title: str
         f"{int(total['hidden_primary'])} verborgen door een regel en {int(total['hidden_secondary'])} verborgen "
         "ter bescherming van een andere cel.</p>"
         f"<p><strong>{html.escape(verdict)}</strong></p>"
-        "<h2>Per gemeente en indicator</h2><p>Alle perioden samen; een gemeente telt haar wijken en zichzelf. "
-        "Per gemeente is er een CSV-bestand (puntkomma, voor Excel) met al haar cellen.</p>"
+        "<h2>Per gemeente en indicator</h2><p>Verborgen cellen van alle perioden samen; een gemeente telt haar "
+        "wijken en zichzelf. Per gemeente is er een CSV-bestand (puntkomma, voor Excel) met al haar cellen.</p>"
         + summary_html
         + "<h2>Informatieverlies per periode en indicator</h2>" + _table_html(_percent(loss))
         + "<h2>Alle cellen</h2><p>Kies wat je wilt zien; klik op een kolomkop om te sorteren. "

@@ -78,4 +78,4 @@ def test_the_report_summarises_per_gemeente_before_the_cells(report_page, ijssel
     summary = page.locator("table").first
     for code, naam in _gemeenten(ijsselland_release).items():
         assert f"{naam} ({code})" in summary.inner_text()
-    assert summary.locator('a[href="gemeenten/GM0193.csv"]').count() == 4  # one row per indicator
+    assert summary.locator('a[href="gemeenten/GM0193.csv"]').count() == 1  # one row per gemeente
