@@ -8,7 +8,6 @@ import io
 import pytest
 
 from insights.release import Release
-from tests.dashboards.conftest import chromium  # noqa: F401  (the browser fixture)
 
 
 def _gemeenten(release: Release) -> dict[str, str]:
@@ -36,7 +35,7 @@ def test_each_gemeente_has_a_csv_for_excel_with_its_cells_and_no_count(ijssellan
 
 
 @pytest.fixture(scope="module")
-def report_page(chromium, ijsselland_release: Release):  # noqa: F811
+def report_page(chromium, ijsselland_release: Release):
     context = chromium.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     requests: list[str] = []
