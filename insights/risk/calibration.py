@@ -9,7 +9,7 @@ from insights.disclosure.primary import Status
 from insights.risk.signal import HIGHER
 from insights.risk.simulate import RATES
 
-__all__ = ["CALIBRATION_COLUMNS", "calibration_measures", "true_relative_risk"]
+__all__ = ["CALIBRATION_COLUMNS", "POWER_COLUMNS", "calibration_measures", "power_measures", "true_relative_risk"]
 
 #: Columns of :func:`calibration_measures`, one row per indicator.
 CALIBRATION_COLUMNS = ["indicator", "n_wijken", "share_hidden", "coverage95", "coverage95_hidden",
@@ -79,3 +79,41 @@ def calibration_measures(published: pd.DataFrame, truth: pd.DataFrame, scores: p
             "flag_rate_higher": float((s["signal"] == HIGHER).mean()),
         })
     return pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
+
+
+#: Columns of :func:`power_measures`, one row per indicator.
+POWER_COLUMNS = ["indicator", "n_raised", "power", "power_hidden", "power_published", "false_flag_rate"]
+
+
+def power_measures(published: pd.DataFrame, truth: pd.DataFrame, scores: pd.DataFrame,
+                   *, raised: float = 2.0) -> pd.DataFrame:
+    """Share of wijken with a raised true RR that are signalled "duidelijk hoger", per indicator.
+
+    Parameters
+    ----------
+    published, truth, scores : as in :func:`calibration_measures`, from a simulation where some
+        wijken have true RR ``raised`` (against the national rate) and the rest 1
+        (``simulate_published(rr_shape=inf, hotspot_share=..., hotspot_rr=raised)``).
+    raised : the raised true RR.
+
+    Returns
+    -------
+    One row per indicator (:data:`POWER_COLUMNS`): ``power`` over all raised wijken with a
+    posterior, ``power_hidden`` / ``power_published`` by their public state, and
+    ``false_flag_rate`` = share of the other wijken signalled "duidelijk hoger".
+    """
+    ok = published["level"].eq("wijk") & scores["p_exceed"].notna() & truth["rr"].notna()
+    rows = []
+    for name in dict.fromkeys(published.loc[ok, "indicator"]):
+        m = ok & published["indicator"].eq(name)
+        up = np.isclose(truth.loc[m, "rr"].to_numpy(dtype=float), raised)
+        flagged = (scores.loc[m, "signal"] == HIGHER).to_numpy()
+        hidden = published.loc[m, "status"].eq(Status.protected).to_numpy()
+        rows.append({
+            "indicator": name, "n_raised": int(up.sum()),
+            "power": float(flagged[up].mean()) if up.any() else float("nan"),
+            "power_hidden": float(flagged[up & hidden].mean()) if (up & hidden).any() else float("nan"),
+            "power_published": float(flagged[up & ~hidden].mean()) if (up & ~hidden).any() else float("nan"),
+            "false_flag_rate": float(flagged[~up].mean()) if (~up).any() else float("nan"),
+        })
+    return pd.DataFrame(rows, columns=POWER_COLUMNS)

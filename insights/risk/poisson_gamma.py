@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-__all__ = ["GammaPrior", "censored_loglik", "fit_gamma_prior", "gamma_posterior", "hidden_weight_mle",
-           "poisson_gamma_eb"]
+__all__ = ["GammaPrior", "censored_loglik", "fit_gamma_prior", "gamma_posterior", "hidden_weight_from_total",
+           "hidden_weight_mle", "poisson_gamma_eb"]
 
 # Shape bounds. The upper bound 400 is a floor of 5% on the between-area coefficient of variation
 # (CV = 1/sqrt(alpha)): when the data show no variation, the ML shape runs off to infinity and every
@@ -197,6 +197,49 @@ def hidden_weight_mle(log_below: np.ndarray, log_above: np.ndarray, n_exposed: i
     return float(optimize.brentq(slope, 0.0, hi, xtol=1e-12))
 
 
+def hidden_weight_from_total(below: np.ndarray, above: np.ndarray, mean_below: np.ndarray,
+                             mean_above: np.ndarray, hidden_total: float) -> float:
+    """Weight q that makes the model's expected sum of the hidden counts equal the public residual.
+
+    Parameters
+    ----------
+    below, above : per hidden cell, P(count in the lower piece), P(count in the upper piece).
+    mean_below, mean_above : per hidden cell, E[Y · 1(Y in the piece)] (counts).
+    hidden_total : what the published figures say the hidden cells sum to: per parent area with a
+        published total, that total minus its published children (counts, ≥ 0), summed.
+
+    Returns
+    -------
+    q in [0, 1] solving Σ_i (MA_i + q MB_i) / (A_i + q B_i) = ``hidden_total`` (each term rises
+    with q); 0 or 1 when the residual lies outside what q can reach.
+    """
+    a, b, ma, mb = (np.asarray(x, dtype=float) for x in (below, above, mean_below, mean_above))
+
+    def excess(q: float) -> float:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = (ma + q * mb) / (a + q * b)
+        return float(np.nansum(m) - hidden_total)
+
+    if excess(0.0) >= 0:
+        return 0.0
+    if excess(1.0) <= 0:
+        return 1.0
+    return float(optimize.brentq(excess, 0.0, 1.0, xtol=1e-10))
+
+
+def _piece_moments(lo, hi, sp, e, alpha, beta, rows: _Support) -> tuple[np.ndarray, ...]:
+    """A, B, MA, MB (see :func:`hidden_weight_from_total`) for the areas expanded in ``rows``."""
+    a = rows.area
+    pmf = np.exp(_nb_logpmf(rows.y, alpha, beta[a], e[a], rows.log_y_factorial))
+    upper = rows.y >= sp[a]
+    n = len(e)
+    out = []
+    for part in (~upper, upper):
+        out.append(np.bincount(a, weights=pmf * part, minlength=n))
+        out.append(np.bincount(a, weights=pmf * rows.y * part, minlength=n))
+    return out[0], out[2], out[1], out[3]
+
+
 def _combine(log_below: np.ndarray, log_above: np.ndarray, q: float) -> np.ndarray:
     with np.errstate(divide="ignore"):
         return np.logaddexp(log_below, np.log(q) + log_above) if q < 1 else np.logaddexp(log_below, log_above)
@@ -249,7 +292,7 @@ def _split_array(split, n: int) -> np.ndarray:
 
 def fit_gamma_prior(
     low, high, expected, *, prior_mean=None, method: str = "ml", min_areas: int = 3,
-    split=None, exposed=None,
+    split=None, exposed=None, hidden_total: float | None = None, in_total=None,
 ) -> GammaPrior:
     """Fit the Gamma prior of the relative risk across a set of reference areas.
 
@@ -271,6 +314,12 @@ def fit_gamma_prior(
         (profiled by :func:`hidden_weight_mle`).
     exposed : bool per area, True for published cells (each a count ≥ T that was *not* hidden,
         factor 1 − q). Default: none (then q only sees hidden cells and runs to 1).
+    hidden_total, in_total : the public residual of hidden cells (see
+        :func:`hidden_weight_from_total`) and a bool per area marking the split cells it covers
+        (those whose parent total is published). When given, q is set at every step of the fit so
+        that the model's expected sum of those hidden counts equals the residual (a moment equation
+        on published totals); otherwise q is the profile maximum-likelihood estimate
+        (:func:`hidden_weight_mle`), which is poorly determined when most cells are hidden.
 
     Returns
     -------
@@ -326,15 +375,28 @@ def fit_gamma_prior(
     plain = informative & ~has_split
     n_exposed = int(np.sum(np.asarray(exposed, dtype=bool) & informative)) if exposed is not None else 0
 
+    by_total = None
+    if hidden_total is not None and in_total is not None:
+        covered = np.flatnonzero(np.asarray(in_total, dtype=bool) & split_areas)
+        if len(covered):
+            # Open upper ends cut generously (50 + 10 E): the residual bounds these cells anyway.
+            hi_cut = np.where(np.isinf(hi), np.maximum(lo, sp) + 50 + 10 * e, hi)
+            by_total = (covered, _expand(lo, hi_cut, covered))
+
     def loglik(mean, alpha: float) -> tuple[float, float]:
         beta = np.broadcast_to(alpha / np.asarray(mean, dtype=float), e.shape).astype(float)
         lb, la = _piece_logprob(pieces, lo, e, np.float64(alpha), beta)
         total = float(lb[plain].sum())
         q = 0.0
         if split_areas.any():
-            q = hidden_weight_mle(lb[split_areas], la[split_areas], n_exposed)
+            if by_total is not None:
+                A, B, MA, MB = _piece_moments(lo, hi, sp, e, np.float64(alpha), beta, by_total[1])
+                c = by_total[0]
+                q = hidden_weight_from_total(A[c], B[c], MA[c], MB[c], float(hidden_total))
+            else:
+                q = hidden_weight_mle(lb[split_areas], la[split_areas], n_exposed)
             total += float(_combine(lb[split_areas], la[split_areas], q).sum())
-            total += n_exposed * float(np.log1p(-q)) if q < 1 else 0.0
+            total += n_exposed * float(np.log1p(-min(q, 1 - 1e-12)))
         return total, q
 
     if prior_mean is not None:
@@ -378,7 +440,7 @@ def _shape_grid(loglik_of, log_alpha: float, ll_max: float, half_width: float = 
     weighted ∝ exp(loglik − max); points under 1e-3 of the largest weight are dropped."""
     grid = np.unique(np.clip(log_alpha + np.linspace(-half_width, half_width, points), *_LOG_ALPHA_BOUNDS))
     ll = np.array([loglik_of(g) for g in grid])
-    w = np.exp(ll - max(ll.max(), ll_max))
+    w = np.exp(ll - max(ll.max(), ll_max) - grid)  # flat prior on the variance 1/α: p(log α) ∝ 1/α
     keep = w >= 1e-3 * w.max()
     return np.exp(grid[keep]), w[keep] / w[keep].sum()
 

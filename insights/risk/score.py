@@ -119,13 +119,17 @@ def score(
             subgroups = [idx] if prior_group == "level" else [
                 g.index.to_numpy() for _, g in group.groupby("regio", sort=False)]
             pooled = None
+
+            def residual(rows: np.ndarray, level: str = level, period=period, indicator=indicator):
+                return _hidden_residual(frame, rows, level, period, indicator)
+
             for sub in subgroups:
                 sub_mean = None if mean is None else mean.loc[sub].to_numpy()
-                fit = _fit(bounds.loc[sub], e[sub], sub_mean, published_cell[sub])
+                fit = _fit(bounds.loc[sub], e[sub], sub_mean, published_cell[sub], *residual(sub))
                 if fit is None:  # too few informative areas in this regio: use the level's prior
                     if pooled is None:
                         pooled = _fit(bounds.loc[idx], e[idx], None if mean is None else mean.loc[idx].to_numpy(),
-                                      published_cell[idx])
+                                      published_cell[idx], *residual(idx))
                     fit = pooled
                     if fit is None:
                         continue
@@ -155,12 +159,45 @@ def score(
     return out
 
 
-def _fit(bounds: pd.DataFrame, e, mean, exposed):
+def _fit(bounds: pd.DataFrame, e, mean, exposed, hidden_total, in_total):
     try:
         return fit_gamma_prior(bounds["low"], bounds["high"], e, prior_mean=mean, split=bounds["split"],
-                               exposed=exposed)
+                               exposed=exposed, hidden_total=hidden_total, in_total=in_total)
     except ValueError:
         return None
+
+
+_PARENT = {"wijk": ("gemeente", "gemeente"), "gemeente": ("regio", "regio")}
+
+
+def _hidden_residual(frame: pd.DataFrame, rows: np.ndarray, level: str, period, indicator):
+    """What the published figures say the hidden cells among ``rows`` sum to: per parent with a
+    published total, the total minus its published children (≥ 0), summed; and which hidden rows
+    lie under such a parent. ``(None, None)`` above gemeente level."""
+    if level not in _PARENT:
+        return None, None
+    parent_level, column = _PARENT[level]
+    parents = frame[frame["level"].eq(parent_level) & frame["period"].eq(period) & frame["indicator"].eq(indicator)]
+    total = parents.set_index(parents["code"].astype("object"))["value"].astype("Float64")
+    total = total[~total.index.duplicated()].dropna()
+    children = frame[frame["level"].eq(level) & frame["period"].eq(period) & frame["indicator"].eq(indicator)]
+    key = children[column].astype("object")
+    hidden = children["status"].eq(Status.protected)
+    known = key.isin(total.index)
+    shown = children["value"].astype("Float64").where(children["status"].eq(Status.published), 0).fillna(0)
+    residual = (total - shown[known].groupby(key[known]).sum()).clip(lower=0)
+    with_hidden = key[known & hidden].unique()
+    hidden_total = float(residual.reindex(with_hidden).fillna(0).sum())
+    covered = frame.loc[rows, "status"].eq(Status.protected) & frame.loc[rows, column].astype("object").isin(
+        list(with_hidden))
+    return hidden_total * _share(covered, key, hidden, with_hidden, rows), covered.to_numpy()
+
+
+def _share(covered, key, hidden, with_hidden, rows) -> float:
+    """1 when ``rows`` hold every hidden child of the parents with a known total (the usual case);
+    else the share of those hidden children in ``rows`` (a regio subgroup of a split parent)."""
+    n_all = int((hidden & key.isin(list(with_hidden))).sum())
+    return 1.0 if n_all == 0 else float(covered.sum()) / n_all
 
 
 def _prior_row(level, period, indicator, fit, sub, frame) -> tuple:
