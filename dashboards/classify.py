@@ -52,8 +52,8 @@ PUOR = ["#542788", "#998ec3", "#f7f7f7", "#f1a340", "#b35806"]
 SHORT_TITLES = {"schulden": "Problematische schulden", "echtscheidingen": "Echtscheidingen",
                 "meldingen": "Meldingen Veilig Thuis", "hermeldingen": "Hermeldingen Veilig Thuis"}
 RISK_BREAKS = [0.8, 0.95, 1.05, 1.25]
-RISK_LABELS = ["lager (< 0,80)", "iets lager (0,80 – 0,95)", "zoals verwacht (0,95 – 1,05)",
-               "iets hoger (1,05 – 1,25)", "hoger (≥ 1,25)"]
+# Colour classes of the estimated RR: numbers only, so they never read like a signal ("duidelijk hoger …").
+RISK_LABELS = ["RR onder 0,80", "RR 0,80 – 0,95", "RR 0,95 – 1,05", "RR 1,05 – 1,25", "RR 1,25 of meer"]
 
 
 def fmt(value: object, digits: int = 1) -> str:

@@ -33,15 +33,16 @@ def signal_category(rr_low: pd.Series, rr_high: pd.Series, informative: pd.Serie
 
     Notes
     -----
-    "duidelijk hoger" exactly when the interval lies above 1 (``rr_low > 1``), "duidelijk lager"
-    when it lies below 1 (``rr_high < 1``): a signal never contradicts the interval shown. The
-    2.5% quantile is above 1 exactly when P(RR > 1) > 0.975, so each "hoger" has a posterior
+    "duidelijk hoger" exactly when the interval, rounded to two decimals as every view prints it,
+    lies above 1 (``round(rr_low, 2) > 1``), "duidelijk lager" when it lies below 1: a signal never
+    contradicts the interval shown. The 2.5% quantile is above 1 only when P(RR > 1) > 0.975, so each "hoger" has a posterior
     probability below 2.5% of being false and the expected share of false signals among a release's
     "hoger" signals (posterior expected false discovery rate, see :func:`posterior_fdr`) is below
     2.5%; likewise for "lager". A category, not a position: areas are never ranked by score.
     """
-    low = pd.Series(rr_low, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
-    high = pd.Series(rr_high, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    # As printed: two decimals ("1,00" must not stand next to "duidelijk hoger").
+    low = np.round(pd.Series(rr_low, dtype="Float64").to_numpy(dtype=float, na_value=np.nan), 2)
+    high = np.round(pd.Series(rr_high, dtype="Float64").to_numpy(dtype=float, na_value=np.nan), 2)
     ok = pd.Series(informative).fillna(False).to_numpy(dtype=bool) & np.isfinite(low) & np.isfinite(high)
     text = np.full(len(low), PROTECTED, dtype=object)
     text[ok] = UNCLEAR
