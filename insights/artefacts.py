@@ -10,6 +10,7 @@ import json
 from insights.disclosure import information_loss, steward_report_html, steward_table
 from insights.release import Release
 from insights.risk import algoritmeregister_entry, model_card_markdown
+from insights.risk.signal import posterior_fdr
 
 __all__ = ["release_summary", "render_release_files"]
 
@@ -30,6 +31,8 @@ def release_summary(release: Release) -> dict:
         "rules_version": release.manifest.get("rules_version"),
         "synthetic": release.synthetic,
         "signals": {str(k): int(v) for k, v in signals.items()},
+        "priors": scores.attrs.get("priors", []),
+        "fdr": posterior_fdr(scores["p_exceed"], scores["signal"]) if "p_exceed" in scores.columns else {},
     }
 
 

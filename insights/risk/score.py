@@ -202,8 +202,10 @@ def _share(covered, key, hidden, with_hidden, rows) -> float:
 
 def _prior_row(level, period, indicator, fit, sub, frame) -> tuple:
     regios = frame.loc[sub, "regio"].dropna().unique()
-    return (level, period, indicator, regios[0] if len(regios) == 1 else None, fit.n_areas,
-            float(np.mean(fit.mean)), fit.alpha, fit.shape_at_bound, fit.hidden_weight, fit.loglik, fit.gradient)
+    # Plain Python values: the table travels as JSON (parquet metadata, model card).
+    return (str(level), int(period), str(indicator), str(regios[0]) if len(regios) == 1 else None, int(fit.n_areas),
+            float(np.mean(fit.mean)), float(fit.alpha), bool(fit.shape_at_bound), float(fit.hidden_weight),
+            float(fit.loglik), float(fit.gradient))
 
 
 def _gemeente_prior_mean(frame: pd.DataFrame, post: pd.DataFrame, wijken: pd.DataFrame) -> pd.Series:
