@@ -1,6 +1,6 @@
 """Calibration of the scores by simulation through the build's real chain.
 
-Run:  .venv/bin/python bench/bench_calibration.py                 (3 replicates, 25 regio's × 14 gemeenten × 10 wijken)
+Run:  .venv/bin/python bench/bench_calibration.py       (3 replicates, 25 regio's × 14 gemeenten × 10 wijken)
       .venv/bin/python bench/bench_calibration.py --replicates 1 --regios 5   (quick)
 
 Per replicate and scenario, synthetic wijk counts (seeded; :func:`insights.risk.simulate.simulate_published`
@@ -39,7 +39,8 @@ from insights.risk.simulate import simulate_published  # noqa: E402
 INDICATORS = ("schulden", "echtscheidingen", "meldingen", "hermeldingen")
 
 
-def run(scenario: dict, replicates: int, seed: int, size: dict, rules) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def run(scenario: dict, replicates: int, seed: int, size: dict,
+        rules) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     frames = []
     for r in range(replicates):
         pub, truth = simulate_published(np.random.default_rng([seed, r]), indicators=INDICATORS, rules=rules,

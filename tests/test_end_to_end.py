@@ -116,7 +116,8 @@ def test_no_api_row_or_profile_contradicts_its_own_numbers(server_url, policy_he
     assert rows["signal"].isin([HIGHER, LOWER]).any()  # the check has something to check
     assert _contradictions(rows).empty, _contradictions(rows).head()
     cells, scores = ijsselland_release.cells, ijsselland_release.scores
-    assert (cells[["code", "period", "indicator"]].to_numpy() == scores[["code", "period", "indicator"]].to_numpy()).all()
+    key = ["code", "period", "indicator"]
+    assert (cells[key].to_numpy() == scores[key].to_numpy()).all()
     profile = indicator_profile(cells.assign(status=public_status(cells)), scores)
     assert len(profile) == len(scores)
     assert _contradictions(profile).empty, _contradictions(profile).head()

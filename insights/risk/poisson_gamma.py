@@ -434,13 +434,20 @@ def fit_gamma_prior(
                       loglik=ll, hidden_weight=q, shape_at_bound=_at_upper(x[1]), gradient=grad, shape_grid=grid)
 
 
-def _shape_grid(loglik_of, log_alpha: float, ll_max: float, half_width: float = 3.0,
-                points: int = 13) -> tuple[np.ndarray, np.ndarray]:
-    """Shapes on an even log grid within ``half_width`` of the optimum (clipped to the bounds),
-    weighted ∝ exp(loglik − max); points under 1e-3 of the largest weight are dropped."""
-    grid = np.unique(np.clip(log_alpha + np.linspace(-half_width, half_width, points), *_LOG_ALPHA_BOUNDS))
+def _shape_grid(loglik_of, log_alpha: float, ll_max: float, points: int = 13) -> tuple[np.ndarray, np.ndarray]:
+    """Shapes on an even log grid of ±3 standard errors of log α̂ (from the curvature of the
+    log-likelihood; 1 when it is flat or α̂ sits at a bound), clipped to the bounds, weighted
+    ∝ likelihood × 1/α (a flat prior on the between-area variance 1/α); points under 1e-3 of the
+    largest weight are dropped."""
+    h = 0.05
+    low, high = _LOG_ALPHA_BOUNDS
+    curvature = float("nan")
+    if low + h <= log_alpha <= high - h:
+        curvature = (loglik_of(log_alpha + h) - 2 * ll_max + loglik_of(log_alpha - h)) / h**2
+    se = 1.0 if not (np.isfinite(curvature) and curvature < 0) else min(1.0, 1 / np.sqrt(-curvature))
+    grid = np.unique(np.clip(log_alpha + se * np.linspace(-3, 3, points), low, high))
     ll = np.array([loglik_of(g) for g in grid])
-    w = np.exp(ll - max(ll.max(), ll_max) - grid)  # flat prior on the variance 1/α: p(log α) ∝ 1/α
+    w = np.exp(ll - max(ll.max(), ll_max) - grid)
     keep = w >= 1e-3 * w.max()
     return np.exp(grid[keep]), w[keep] / w[keep].sum()
 
@@ -491,7 +498,6 @@ def _free_gradient(fun, x: np.ndarray, bounds, h: float = 1e-4) -> float:
 
 def _components(lo, hi, e, alpha: float, beta: np.ndarray, sp, hidden_weight: float, informative):
     """Mixture components (area, shape, rate, weight) of each area's posterior for one prior."""
-    n = len(e)
     hi_cut = hi.copy()
     open_ = informative & np.isinf(hi)
     if open_.any():  # cut open intervals at the upper tail of the marginal
@@ -511,7 +517,6 @@ def _components(lo, hi, e, alpha: float, beta: np.ndarray, sp, hidden_weight: fl
     keep = w > 1e-14  # negligible tail components of open intervals
     a, w, sup_y = a[keep], w[keep], sup.y[keep]
     prior_rows = np.flatnonzero(~informative)  # uninformative cells: one component, the prior
-    del n
     return (np.concatenate([a, prior_rows]), np.concatenate([alpha + sup_y, np.full(len(prior_rows), alpha)]),
             np.concatenate([beta[a] + e[a], beta[prior_rows]]), np.concatenate([w, np.ones(len(prior_rows))]))
 
@@ -546,7 +551,8 @@ def gamma_posterior(
     -----
     With an exact count y the posterior is Gamma(α + y, β + E). With an interval [a, b] it is the
     mixture Σ_y w_y Gamma(α + y, β + E), w_y ∝ P(Y = y) under the negative-binomial marginal,
-    y = a..b, times q for y ≥ split when the interval also holds counts below the split. Open intervals are cut where the marginal tail mass falls below 1e-12. A cell with
+    y = a..b, times q for y ≥ split when the interval also holds counts below the split. Open
+    intervals are cut where the marginal tail mass falls below 1e-12. A cell with
     ``[0, inf)`` returns the prior itself. Quantiles of mixtures are found by safeguarded Newton
     iterations between the smallest and largest component quantile.
 

@@ -63,7 +63,10 @@ def score(
     Poisson interval widened for rounding; NA when hidden), ``rr`` (posterior mean relative risk),
     ``rr_low90``/``rr_high90``/``rr_low95``/``rr_high95`` (central posterior intervals),
     ``p_exceed`` = P(RR > 1), ``shrinkage`` = E / (E + β), ``funnel`` (flag against the 95%/99.8%
-    overdispersion-adjusted funnel) and ``signal`` (Dutch text). The posterior columns are NA where
+    overdispersion-adjusted funnel) and ``signal`` (Dutch text, from the 95% interval as printed:
+    :func:`insights.risk.signal.signal_category`). ``attrs["priors"]`` lists the fitted priors
+    (:data:`PRIOR_COLUMNS`: shape, mean, ``shape_at_bound``, the hidden-cell weight q, convergence).
+    The posterior columns are NA where
     no expected count exists; a hidden cell is scored from its interval of possible counts, never
     as 0, and a cell that says nothing about its count gets the prior and the signal
     "beschermd: te weinig waarnemingen". The reference areas themselves (a ``nederland`` row; regio
@@ -73,7 +76,10 @@ def score(
     -----
     Every number follows from published figures: the reference rate is a published (rounded) regio
     total over its denominator. Model: Poisson–Gamma empirical Bayes with interval-censored
-    likelihood (:mod:`insights.risk.poisson_gamma`).
+    likelihood (:mod:`insights.risk.poisson_gamma`). Every ``beschermd`` cell is read by the same
+    public rule (:func:`insights.risk.poisson_gamma.censored_loglik`): below its threshold, or with
+    weight q at or above it, q set from the published parent totals (what a gemeente's total leaves for
+    its hidden wijken). Funnel overdispersion comes from published cells with E well above T.
     """
     if "count" in published.columns:
         raise ValueError("score() takes published figures only; drop the raw 'count' column first")

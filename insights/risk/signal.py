@@ -35,7 +35,8 @@ def signal_category(rr_low: pd.Series, rr_high: pd.Series, informative: pd.Serie
     -----
     "duidelijk hoger" exactly when the interval, rounded to two decimals as every view prints it,
     lies above 1 (``round(rr_low, 2) > 1``), "duidelijk lager" when it lies below 1: a signal never
-    contradicts the interval shown. The 2.5% quantile is above 1 only when P(RR > 1) > 0.975, so each "hoger" has a posterior
+    contradicts the interval shown. The 2.5% quantile is above 1 only when P(RR > 1) > 0.975, so
+    each "hoger" has a posterior
     probability below 2.5% of being false and the expected share of false signals among a release's
     "hoger" signals (posterior expected false discovery rate, see :func:`posterior_fdr`) is below
     2.5%; likewise for "lager". A category, not a position: areas are never ranked by score.

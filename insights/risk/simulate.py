@@ -135,7 +135,8 @@ def _protect_for_real(cells: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, 
     raw = cells.assign(count=cells["count"].astype("Int64"), denominator=cells["_den"].astype("Int64"),
                        households=cells["_hh"].astype("Int64"), period=cells["period"].astype(np.int64))
     parent = pd.concat([
-        pd.Series(raw.loc[raw["level"].eq("wijk"), "gemeente"].to_numpy(), index=raw.loc[raw["level"].eq("wijk"), "code"]),
+        pd.Series(raw.loc[raw["level"].eq("wijk"), "gemeente"].to_numpy(),
+                  index=raw.loc[raw["level"].eq("wijk"), "code"]),
         pd.Series(raw.loc[raw["level"].eq("gemeente"), "regio"].to_numpy(),
                   index=raw.loc[raw["level"].eq("gemeente"), "code"]),
         pd.Series(pd.NA, index=raw.loc[raw["level"].eq("regio"), "code"], dtype="object"),
