@@ -178,8 +178,9 @@ _PARENT = {"wijk": ("gemeente", "gemeente"), "gemeente": ("regio", "regio")}
 
 def _hidden_residual(frame: pd.DataFrame, rows: np.ndarray, level: str, period, indicator):
     """What the published figures say the hidden cells among ``rows`` sum to: per parent with a
-    published total, the total minus its published children (≥ 0), summed; and which hidden rows
-    lie under such a parent. ``(None, None)`` above gemeente level."""
+    published total whose hidden children are all ``beschermd`` rows of this fit, the total minus its
+    published children (≥ 0), summed; and which rows lie under such a parent. ``(None, None)`` above
+    gemeente level."""
     if level not in _PARENT:
         return None, None
     parent_level, column = _PARENT[level]
@@ -192,18 +193,16 @@ def _hidden_residual(frame: pd.DataFrame, rows: np.ndarray, level: str, period, 
     known = key.isin(total.index)
     shown = children["value"].astype("Float64").where(children["status"].eq(Status.published), 0).fillna(0)
     residual = (total - shown[known].groupby(key[known]).sum()).clip(lower=0)
-    with_hidden = key[known & hidden].unique()
+    # A parent counts only when every child it hides is a beschermd cell being fitted here: a child
+    # hidden for another reason (secret, few households) or without an expected count is in the
+    # residual but not in the fit.
+    unfitted = children["status"].ne(Status.published) & ~(hidden & children.index.isin(rows))
+    spoilt = set(key[unfitted])
+    with_hidden = [k for k in key[known & hidden].unique() if k not in spoilt]
     hidden_total = float(residual.reindex(with_hidden).fillna(0).sum())
     covered = frame.loc[rows, "status"].eq(Status.protected) & frame.loc[rows, column].astype("object").isin(
-        list(with_hidden))
-    return hidden_total * _share(covered, key, hidden, with_hidden, rows), covered.to_numpy()
-
-
-def _share(covered, key, hidden, with_hidden, rows) -> float:
-    """1 when ``rows`` hold every hidden child of the parents with a known total (the usual case);
-    else the share of those hidden children in ``rows`` (a regio subgroup of a split parent)."""
-    n_all = int((hidden & key.isin(list(with_hidden))).sum())
-    return 1.0 if n_all == 0 else float(covered.sum()) / n_all
+        with_hidden)
+    return hidden_total, covered.to_numpy()
 
 
 def _prior_row(level, period, indicator, fit, sub, frame) -> tuple:
