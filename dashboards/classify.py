@@ -50,8 +50,8 @@ YLORBR_K = {1: ["#fe9929"], 2: ["#fed98e", "#d95f0e"], 3: ["#fff7bc", "#fec44f",
             4: ["#ffffd4", "#fed98e", "#fe9929", "#cc4c02"], 5: YLORBR}
 PUOR = ["#542788", "#998ec3", "#f7f7f7", "#f1a340", "#b35806"]
 RISK_BREAKS = [0.8, 0.95, 1.05, 1.25]
-RISK_LABELS = ["lager (< 0,80)", "iets lager (0,80 – 0,95)", "zoals verwacht (0,95 – 1,05)",
-               "iets hoger (1,05 – 1,25)", "hoger (≥ 1,25)"]
+# Colour classes of the estimated RR: numbers only, so they never read like a signal ("duidelijk hoger …").
+RISK_LABELS = ["RR onder 0,80", "RR 0,80 – 0,95", "RR 0,95 – 1,05", "RR 1,05 – 1,25", "RR 1,25 of meer"]
 
 
 def fmt(value: object, digits: int = 1) -> str:

@@ -12,6 +12,7 @@ from geo.codes import Level
 from insights.rapport import steward_files
 from insights.release import MODEL_CARD_FILE, REGISTER_FILE, Release, StewardPart
 from insights.risk import algoritmeregister_entry, model_card_markdown
+from insights.risk.signal import posterior_fdr
 
 __all__ = ["release_summary", "render_release_files"]
 
@@ -32,6 +33,8 @@ def release_summary(release: Release) -> dict:
         "rules_version": release.manifest.get("rules_version"),
         "synthetic": release.synthetic,
         "signals": {str(k): int(v) for k, v in signals.items()},
+        "priors": scores.attrs.get("priors", []),
+        "fdr": posterior_fdr(scores["p_exceed"], scores["signal"]) if "p_exceed" in scores.columns else {},
     }
 
 
