@@ -21,7 +21,7 @@ BUILT = ("statline-download", "cbsodata-parquet", "xlsx-numbers-and-names", "map
 def world(tmp_path_factory, bundled_settings):
     """The small world with one release already built (the release a failed build must not touch)."""
     settings = make_small_world(tmp_path_factory.mktemp("world"), bundled_settings)
-    build_release(settings, progress=lambda _: None, render_maps=False)
+    build_release(settings, progress=lambda _: None)
     return settings
 
 
@@ -31,7 +31,7 @@ def test_bad_shape_fails_the_build_and_leaves_the_releases_byte_identical(shape,
     before = snapshot(world.releases_dir)
     with pytest.raises(HelpendeDataError) as caught:
         build_release(world.model_copy(update={"indicators": [path], "mapping": mapping}),
-                      progress=lambda _: None, render_maps=False)
+                      progress=lambda _: None)
     assert str(caught.value) == shape.error
     assert snapshot(world.releases_dir) == before
 
