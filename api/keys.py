@@ -30,7 +30,10 @@ from geo.errors import HelpendeDataError
 
 log = logging.getLogger("helpende.api.keys")
 
-__all__ = ["ALL_AREAS", "KeyStore", "Principal", "Role", "issue_demo_keys", "issue_key"]
+__all__ = ["ALL_AREAS", "DEMO_KEYS_FILE", "KeyStore", "Principal", "Role", "fresh_demo_keys", "issue_demo_keys",
+           "issue_key", "parse_keys"]
+
+DEMO_KEYS_FILE = "demo-api-keys.json"  # beside the releases; never an operator's keys file
 
 ALL_AREAS = "*"
 _SCOPE = re.compile(r"^(GM\d{4}|VR\d{2}|\*)$")
@@ -92,6 +95,37 @@ def _validate_scope(gebieden: list[str], where: str) -> frozenset[str]:
     return frozenset(gebieden)
 
 
+def parse_keys(data: object, name: str) -> dict[str, tuple[str, Principal]]:
+    """The key table of a parsed keys file: ``{digest: (digest, principal)}``.
+
+    Raises :class:`HelpendeDataError` naming the file and entry unless ``data`` has exactly the
+    documented shape (an object whose ``keys`` is a list of objects with string fields).
+    """
+    entries = data.get("keys") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise HelpendeDataError(f"{name}: expected an object with a list 'keys', got {type(data).__name__}")
+    table: dict[str, tuple[str, Principal]] = {}
+    for i, entry in enumerate(entries):
+        where = f"{name}, key {i + 1}"
+        if not isinstance(entry, dict):
+            raise HelpendeDataError(f"{where}: expected an object, got {type(entry).__name__}")
+        fields = {k: entry.get(k) for k in ("id", "sha256", "role")}
+        if not all(isinstance(v, str) for v in fields.values()):
+            raise HelpendeDataError(f"{where}: needs id, sha256 and role (wijkteam|policy|steward) as strings")
+        try:
+            role = Role(fields["role"])
+        except ValueError as exc:
+            raise HelpendeDataError(f"{where}: role must be wijkteam, policy or steward: {exc}") from exc
+        digest = str(fields["sha256"]).lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise HelpendeDataError(f"{where}: sha256 must be 64 hex digits")
+        gebieden = entry.get("gebieden", [])
+        if not isinstance(gebieden, list) or not all(isinstance(g, str) for g in gebieden):
+            raise HelpendeDataError(f"{where}: gebieden must be a list of strings")
+        table[digest] = (digest, Principal(str(fields["id"]), role, _validate_scope(gebieden, where)))
+    return table
+
+
 class KeyStore:
     """The keys file in memory; re-read when its modification time changes (checked once a second)."""
 
@@ -110,20 +144,7 @@ class KeyStore:
             self._by_digest, self._mtime = {}, None
             return
         mtime = self.path.stat().st_mtime
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        table: dict[str, tuple[str, Principal]] = {}
-        for i, entry in enumerate(data.get("keys", [])):
-            where = f"{self.path.name}, key {i + 1}"
-            try:
-                role = Role(entry["role"])
-                digest = str(entry["sha256"]).lower()
-                key_id = str(entry["id"])
-            except (KeyError, ValueError) as exc:
-                raise HelpendeDataError(f"{where}: needs id, sha256 and role (wijkteam|policy|steward): {exc}") from exc
-            if not re.fullmatch(r"[0-9a-f]{64}", digest):
-                raise HelpendeDataError(f"{where}: sha256 must be 64 hex digits")
-            table[digest] = (digest, Principal(key_id, role, _validate_scope(list(entry.get("gebieden", [])), where)))
-        self._by_digest, self._mtime = table, mtime
+        self._by_digest, self._mtime = parse_keys(json.loads(self.path.read_text(encoding="utf-8")), self.path.name), mtime
 
     def _maybe_reload(self) -> None:
         """Re-read a changed keys file. One that cannot be read or is invalid accepts **no** key until it
@@ -140,7 +161,7 @@ class KeyStore:
                 if mtime != self._mtime:
                     self._reload()
                     self.last_error = None
-            except (OSError, ValueError, HelpendeDataError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever went wrong, no key of a file we could not read
                 self._by_digest, self._mtime = {}, mtime  # tried again when the file changes
                 self.last_error = f"{self.path}: {exc}"
                 log.error("keys file not loaded; no API key is accepted until it is fixed: %s", self.last_error)
@@ -186,3 +207,25 @@ def issue_demo_keys(path: Path, *, gemeente: str = "GM0193", regio: str = "VR04"
         "policy": issue_key(path, Role.policy, [regio], key_id=f"demo-policy-{regio}"),
         "steward": issue_key(path, Role.steward, [regio], key_id=f"demo-steward-{regio}"),
     }
+
+
+def fresh_demo_keys(path: Path) -> dict[str, str]:
+    """Replace the demo keys file ``path`` with new demo keys (:func:`issue_demo_keys`) and return them.
+
+    Refuses (``HelpendeDataError``) a file that holds any key not issued as a demo key: an operator's
+    keys file is never emptied.
+    """
+    path = Path(path)
+    if path.exists():
+        try:
+            ids = [principal.id for _, principal in parse_keys(json.loads(path.read_text(encoding="utf-8")),
+                                                               path.name).values()]
+        except (ValueError, HelpendeDataError) as exc:
+            raise HelpendeDataError(f"{path.name}: not a demo keys file ({exc}); left as it is") from exc
+        if any(not i.startswith("demo-") for i in ids):
+            raise HelpendeDataError(f"{path.name} holds keys that are not demo keys; left as it is")
+    fresh = path.with_name(f".{path.name}.demo-{os.getpid()}")
+    fresh.unlink(missing_ok=True)
+    issued = issue_demo_keys(fresh)
+    os.replace(fresh, path)
+    return issued
