@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -15,6 +17,11 @@ __all__ = [
     "PROBLEM_JSON", "PROBLEM_SCHEMA", "STATUS", "InvalidApiKey", "NotFound", "OutsideKeyScope", "RoleNotAllowed",
     "add_problem_handlers", "problem", "problem_responses",
 ]
+
+
+log = logging.getLogger("helpende.api")
+
+NO_RELEASE = "Er is nu geen geverifieerde release om te serveren; probeer het later opnieuw."
 
 
 class NotFound(HelpendeDataError):
@@ -68,12 +75,11 @@ def problem_responses(*statuses: int) -> dict[int | str, dict]:
             for s in statuses}
 
 
-def problem(status: int, title: str, detail: str, instance: str) -> JSONResponse:
+def problem(status: int, title: str, detail: str, instance: str, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance}
-    headers = None
     if status == 401:
         challenge = 'Basic realm="helpende-data kaarten"' if "/kaarten" in instance else 'Bearer realm="helpende-data"'
-        headers = {"WWW-Authenticate": challenge}
+        headers = {**(headers or {}), "WWW-Authenticate": challenge}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -86,6 +92,9 @@ def add_problem_handlers(app: FastAPI) -> None:
 
     async def domain(request: Request, exc: HelpendeDataError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        if status == 503:  # the reason names folders of the server: for its log, not for callers
+            log.error("no release to serve: %s", exc)
+            return problem(503, _TITLES[503], NO_RELEASE, request.url.path, {"Retry-After": "60"})
         return problem(status, _TITLES.get(status, "Fout"), str(exc), request.url.path)
 
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -95,7 +104,8 @@ def add_problem_handlers(app: FastAPI) -> None:
         return problem(400, _TITLES[400], details, request.url.path)
 
     async def http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, _TITLES.get(exc.status_code, "Fout"), str(exc.detail), request.url.path)
+        return problem(exc.status_code, _TITLES.get(exc.status_code, "Fout"), str(exc.detail), request.url.path,
+                       dict(exc.headers or {}))  # e.g. Allow of a 405
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Starlette's ServerErrorMiddleware sends this and re-raises, so uvicorn logs the traceback;
