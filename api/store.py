@@ -4,6 +4,10 @@ The store re-reads the ``current`` pointer at most once per ``check_interval_s``
 loaded in a background thread, its files are checked against the SHA-256 hashes in its manifest,
 and only a completely loaded, verified release replaces the old one; until then (or when the new
 one is broken) requests keep getting the old release. A request therefore never sees half of one.
+
+At start (the first load) a ``current`` that is missing or fails verification is refused too: the
+newest release of the folder that passes verification serves instead, and the refusal is logged
+and kept in ``last_error``. Only when no release passes is there nothing to serve (503).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from insights.indicators import INDICATORS
 from insights.release import Release, current_release_dir, load_release
 from insights.views import wide_table
 
-__all__ = ["LEVELS", "LayerData", "LoadedRelease", "Memo", "ReleaseStore", "Table"]
+__all__ = ["LEVELS", "LayerData", "LoadedRelease", "Memo", "ReleaseStore", "Table", "verified_bytes", "verify_outputs"]
 
 log = logging.getLogger("helpende.api.store")
 
@@ -241,11 +245,38 @@ def _cijfers(release: Release) -> pd.DataFrame:
 
 
 def verify_outputs(folder: Path, manifest: dict) -> None:
-    """Raise unless every file the manifest lists exists with the listed SHA-256."""
-    for relative, digest in manifest.get("outputs", {}).items():
+    """Raise unless the manifest lists outputs and every one exists with the listed SHA-256."""
+    outputs = manifest.get("outputs")
+    if not isinstance(outputs, dict) or not outputs:
+        raise ReleaseNotFound(f"{folder.name}: the manifest lists no output hashes")
+    for relative, digest in outputs.items():
         path = folder / relative
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
             raise ReleaseNotFound(f"{folder.name}: {relative} is missing or differs from its manifest hash")
+
+
+def verified_bytes(release: Release, relative: str) -> bytes:
+    """The bytes of the release file ``relative`` (e.g. ``kaarten/GM0193.html``), read now and checked
+    against its manifest hash; :class:`ReleaseNotFound` when the file is not listed or differs (changed
+    on disk after the release was activated)."""
+    digest = release.manifest.get("outputs", {}).get(relative)
+    data = (release.path / relative).read_bytes() if digest else b""
+    if not digest or hashlib.sha256(data).hexdigest() != digest:
+        raise ReleaseNotFound(f"{release.id}: {relative} is not listed in the manifest or differs from its hash")
+    return data
+
+
+def _manifest_or_reason(folder: Path) -> tuple[dict | None, str | None]:
+    """A release folder's parsed manifest, or why it cannot be read (a short reason without paths)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"manifest.json kan niet worden gelezen ({type(exc).__name__})"
+    except ValueError:
+        return None, "manifest.json is geen geldige JSON"
+    if not isinstance(manifest, dict):
+        return None, "manifest.json is geen JSON-object"
+    return manifest, None
 
 
 class ReleaseStore:
@@ -259,6 +290,8 @@ class ReleaseStore:
         self._claimed_at = 0.0  # see fresh()
         self._lock = threading.Lock()
         self._loading: str | None = None  # folder being loaded in the background
+        self._refused: dict[str, int] = {}  # folder → manifest mtime (ns) when it failed; tried again if changed
+        self._failed_at: float | None = None  # last time the first load found nothing to serve
         self.last_error: str | None = None
 
     def _load(self, folder: Path) -> LoadedRelease:
@@ -269,14 +302,62 @@ class ReleaseStore:
     def _load_in_background(self, folder: Path) -> None:
         try:
             loaded = self._load(folder)
-        except Exception as exc:  # keep serving the old release; retry at the next check
-            self.last_error = f"{folder.name}: {exc}"
+        except Exception as exc:  # keep serving the old release; tried again when the folder changes
+            self._refuse(folder, exc)
             log.error("release %s not activated, still serving %s: %s", folder.name,
                       self._loaded.release.id if self._loaded else None, exc)
         else:
             self._loaded, self.last_error = loaded, None
         finally:
             self._loading = None
+
+    def _manifest_mtime(self, folder: Path) -> int:
+        try:
+            return (folder / "manifest.json").stat().st_mtime_ns
+        except OSError:
+            return -1
+
+    def _refuse(self, folder: Path, exc: Exception) -> None:
+        self._refused[str(folder)] = self._manifest_mtime(folder)
+        self.last_error = f"{folder.name}: {exc}"
+
+    def _was_refused(self, folder: Path) -> bool:
+        return self._refused.get(str(folder)) == self._manifest_mtime(folder)
+
+    def _release_folders(self) -> list[Path]:
+        """Complete release folders (with a manifest), newest first (ids begin with their UTC time)."""
+        if not self.releases_dir.is_dir():
+            return []
+        return [f for f in sorted(self.releases_dir.iterdir(), reverse=True)
+                if f.is_dir() and not f.name.startswith(".") and (f / "manifest.json").is_file()]
+
+    def _first_load(self) -> LoadedRelease:
+        """``current`` if it passes verification, else the newest release that does (logged)."""
+        tried: list[Path] = []
+        try:
+            wanted = current_release_dir(self.releases_dir)
+        except ReleaseNotFound as exc:
+            self.last_error = str(exc)
+            log.error("%s; looking for the newest verified release instead", exc)
+        else:
+            tried.append(wanted)
+            try:
+                return self._load(wanted)
+            except Exception as exc:  # noqa: BLE001 - any failure to load or verify refuses the release
+                self._refuse(wanted, exc)
+                log.error("current release %s refused: %s; looking for the newest verified release", wanted.name, exc)
+        for folder in self._release_folders():
+            if folder in tried:
+                continue
+            try:
+                loaded = self._load(folder)
+            except Exception as exc:  # noqa: BLE001
+                self._refuse(folder, exc)
+                log.error("release %s refused: %s", folder.name, exc)
+                continue
+            log.warning("serving %s, the newest release that passes verification", folder.name)
+            return loaded
+        raise ReleaseNotFound(f"{self.releases_dir}: no release passes verification ({self.last_error})")
 
     def fresh(self) -> LoadedRelease | None:
         """The active release without I/O or a lock, or ``None`` when the caller should call :meth:`get`
@@ -305,7 +386,13 @@ class ReleaseStore:
             return self._loaded
         with self._lock:
             if self._loaded is None:
-                self._loaded = self._load(current_release_dir(self.releases_dir))
+                if self._failed_at is not None and time.monotonic() - self._failed_at < self.check_interval_s:
+                    raise ReleaseNotFound(f"{self.releases_dir}: no release passes verification ({self.last_error})")
+                try:
+                    self._loaded = self._first_load()
+                except ReleaseNotFound:
+                    self._failed_at = time.monotonic()
+                    raise
                 self._checked_at = time.monotonic()
                 return self._loaded
             if now - self._checked_at >= self.check_interval_s:
@@ -315,7 +402,8 @@ class ReleaseStore:
                 except ReleaseNotFound as exc:
                     self.last_error = str(exc)
                     return self._loaded
-                if folder != self._loaded.release.path and self._loading != str(folder):
+                if folder != self._loaded.release.path and self._loading != str(folder) \
+                        and not self._was_refused(folder):
                     self._loading = str(folder)
                     threading.Thread(target=self._load_in_background, args=(folder,), daemon=True).start()
         return self._loaded
@@ -325,10 +413,18 @@ class ReleaseStore:
         return self._loaded.release.id if self._loaded else None
 
     def manifests(self) -> list[dict]:
-        """Manifests of every complete release in the folder, newest first."""
-        out = []
-        for folder in sorted(self.releases_dir.iterdir(), reverse=True):
-            manifest = folder / "manifest.json"
-            if folder.is_dir() and not folder.name.startswith(".") and manifest.exists():
-                out.append(json.loads(manifest.read_text(encoding="utf-8")))
-        return out
+        """Manifests of every complete release in the folder, newest first (unreadable ones left out)."""
+        return self.catalogue()[0]
+
+    def catalogue(self) -> tuple[list[dict], list[dict[str, str]]]:
+        """``(manifests, skipped)``: the readable manifests of the folder's releases, newest first, and
+        ``{"release": folder name, "reden": why}`` for each release whose manifest cannot be read."""
+        manifests, skipped = [], []
+        for folder in self._release_folders():
+            manifest, reason = _manifest_or_reason(folder)
+            if manifest is None:
+                skipped.append({"release": folder.name, "reden": str(reason)})
+                log.error("release %s skipped in the catalogue: %s", folder.name, reason)
+            else:
+                manifests.append(manifest)
+        return manifests, skipped
