@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import URL
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
 from api.errors import InvalidApiKey, NotFound, OutsideKeyScope, RoleNotAllowed
@@ -38,6 +39,8 @@ __all__ = [
     "current_principal",
     "map_reader",
     "period_query",
+    "public_base",
+    "public_url",
     "require_role",
     "strict_query",
 ]
@@ -55,6 +58,22 @@ bearer = HTTPBearer(auto_error=False, scheme_name="Oidc", bearerFormat="JWT",
 # Dependencies that only look at memory are ``async def``: FastAPI runs a plain ``def`` in the thread
 # pool, and the hand-over to a worker thread and back cost more than the work itself (profiled under
 # wrk: most of a request's time). What may block (loading a release, fetching a JWKS) still goes to a thread.
+
+
+def public_base(request: Request) -> str:
+    """Where ``/v1`` lives for callers, without a trailing slash: ``HELPENDE_BASE_URL`` + ``/v1`` when
+    set (behind a reverse proxy), else taken from the request (its Host header)."""
+    configured = request.app.state.settings.base_url
+    return (configured.rstrip("/") if configured else str(request.base_url).rstrip("/")) + "/v1"
+
+
+def public_url(request: Request, url: URL | None = None) -> str:
+    """``url`` (default: the request's own) as a link for callers: under ``HELPENDE_BASE_URL`` when set."""
+    url = url or request.url
+    configured = request.app.state.settings.base_url
+    if not configured:
+        return str(url)
+    return configured.rstrip("/") + url.path + (f"?{url.query}" if url.query else "")
 
 
 async def active_release(request: Request) -> LoadedRelease:
