@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import time
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.testclient import TestClient
 
 from api import create_app
@@ -121,7 +122,7 @@ def oidc(tmp_path_factory, releases_dir, ijsselland_release):
     jwks.write_text(json.dumps({"keys": [{**jwk, "kid": "test-key", "use": "sig", "alg": "RS256"}]}))
     settings = ApiSettings(releases_dir=releases_dir, oidc_issuer="https://login.example.org",
                            oidc_audience="helpende-data", oidc_jwks_file=jwks)
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(settings), raise_server_exceptions=False)
 
     def token(role="wijkteam", gebieden=("GM0193",), key=private, **overrides):
         claims = {"sub": "medewerker-1", "iss": "https://login.example.org", "aud": "helpende-data",
@@ -154,6 +155,38 @@ def test_oidc_rejects_a_token_signed_by_another_key(oidc):
     client, token = oidc
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     assert client.get(ITEM, headers=token(key=other)).status_code == 401
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forged(header: dict, claims: dict | None = None, signature: bytes = b"x") -> str:
+    claims = claims or {"sub": "x", "iss": "https://login.example.org", "aud": "helpende-data",
+                        "exp": 4102444800, "helpende_rol": "steward", "helpende_gebieden": ["*"]}
+    return ".".join([_b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode()), _b64(signature)])
+
+
+def _es256_with_rsa_kid() -> str:
+    claims = {"sub": "x", "iss": "https://login.example.org", "aud": "helpende-data", "exp": 4102444800,
+              "helpende_rol": "steward", "helpende_gebieden": ["*"]}
+    return jwt.encode(claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256", headers={"kid": "test-key"})
+
+
+@pytest.mark.parametrize("credentials", [
+    _es256_with_rsa_kid(),
+    _forged({"alg": "none", "kid": "test-key"}, signature=b""),
+    _forged({"alg": "HS256", "kid": "test-key"}),
+    _forged({"alg": "RS512", "kid": "test-key"}),
+    _forged({"alg": "RS256", "kid": ["test-key"]}),
+    _forged({"alg": "RS256", "kid": "test-key"}, claims=[1, 2]),  # type: ignore[arg-type]
+    "not-a-jwt", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30", _b64(b"\xff\xfe") + ".e30.e30",
+], ids=["es256-rsa-kid", "alg-none", "hs256", "rs512", "kid-list", "claims-list", "opaque", "abc", "two-parts",
+        "binary-header"])
+def test_any_token_that_fails_verification_is_401(oidc, credentials):
+    client, _ = oidc
+    r = client.get(ITEM, headers={"Authorization": f"Bearer {credentials}"})
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json", r.text
 
 
 def test_new_release_is_served_without_restart_and_a_half_written_one_never(tmp_path, ijsselland_release, keys):
