@@ -161,7 +161,7 @@ Steward = Annotated[Principal, Depends(require_role(Role.steward))]
 def check_area(request: Request, principal: Principal, code: str, gemeente: str | None, regio: str | None) -> None:
     """403 unless ``principal`` covers the area; records the area for the access log."""
     request.state.area = code
-    if not principal.covers(code, gemeente, regio):
+    if not principal.scope.covers(code, gemeente, regio):
         raise OutsideKeyScope(f"area {code}")
 
 
@@ -169,11 +169,8 @@ def check_filter(request: Request, principal: Principal, loaded: LoadedRelease, 
                  regio: str | None, code: str | None = None) -> None:
     """403 unless ``principal`` may ask for everything in ``gemeente`` / ``regio``."""
     request.state.area = code or gemeente or regio
-    if gemeente is not None and regio is None:
-        regio = loaded.gemeente_regio.get(gemeente)
-        if regio is not None and principal.covers(gemeente, gemeente, regio):
-            return
-    if not principal.covers_filter(gemeente=gemeente, regio=regio):
+    of_gemeente = loaded.gemeente_regio.get(gemeente) if gemeente is not None else None
+    if not principal.scope.covers_filter(gemeente=gemeente, regio=regio, regio_of_gemeente=of_gemeente):
         raise OutsideKeyScope(f"gemeente {gemeente}" if gemeente else f"regio {regio}")
 
 

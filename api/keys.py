@@ -26,6 +26,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
+from api.scope import ALL_AREAS, Scope
 from geo.errors import HelpendeDataError
 
 log = logging.getLogger("helpende.api.keys")
@@ -35,7 +36,6 @@ __all__ = ["ALL_AREAS", "DEMO_KEYS_FILE", "KeyStore", "Principal", "Role", "fres
 
 DEMO_KEYS_FILE = "demo-api-keys.json"  # beside the releases; never an operator's keys file
 
-ALL_AREAS = "*"
 _SCOPE = re.compile(r"^(GM\d{4}|VR\d{2}|\*)$")
 
 
@@ -53,35 +53,14 @@ class Principal:
     role: Role
     gebieden: frozenset[str] = field(default_factory=frozenset)
 
-    @property
-    def all_areas(self) -> bool:
-        return ALL_AREAS in self.gebieden
+    @cached_property
+    def scope(self) -> Scope:
+        """The areas this principal may see (:class:`api.scope.Scope`: the one rule for every route)."""
+        return Scope(self.gebieden)
 
-    @cached_property  # part of every ETag: computed once per principal (key lookups return the same object)
+    @cached_property  # part of every ETag and cache key: computed once per principal (key lookups return the same object)
     def scope_key(self) -> str:
-        return f"{self.role}:{','.join(sorted(self.gebieden))}"
-
-    def covers(self, code: str, gemeente: str | None, regio: str | None) -> bool:
-        """May this principal see the area ``code`` (a wijk, gemeente or regio)?
-
-        A regio-level area needs the whole region (or ``*``); a gemeente or wijk needs its gemeente
-        or its region.
-        """
-        if self.all_areas:
-            return True
-        if code.startswith("VR"):
-            return code in self.gebieden
-        return (gemeente in self.gebieden) or (regio in self.gebieden)
-
-    def covers_filter(self, *, gemeente: str | None = None, regio: str | None = None) -> bool:
-        """May this principal ask for everything in ``gemeente`` / ``regio``?"""
-        if self.all_areas:
-            return True
-        if regio is not None and regio not in self.gebieden:
-            return False
-        if gemeente is not None and gemeente not in self.gebieden and not (regio and regio in self.gebieden):
-            return False
-        return True
+        return f"{self.role}:{self.scope.key}"
 
 
 def _digest(key: str) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from api.scope import Scope
 from geo.geometry import to_wgs84
 from insights.disclosure.primary import public_status
 from insights.errors import ReleaseNotFound
@@ -106,11 +107,12 @@ class LayerData:
         features costs ~0.5 ms per request (large allocations); the cache holds at most ~64 MB."""
         return self._pages.get(key, build)
 
-    def in_scope(self, gebieden: frozenset[str], covers) -> list[int]:
-        """Positions of the features ``covers(code, gemeente, regio)`` allows, remembered per scope (a few
-        keys share a handful of scopes; bounded, since OIDC tokens may bring any scope)."""
-        return self._in_scope.get(gebieden, lambda: [
-            i for i in range(len(self.codes)) if covers(self.codes[i], self.gemeente[i], self.regio[i])])
+    def in_scope(self, scope: Scope) -> list[int]:
+        """Positions of the features ``scope`` covers, remembered per scope (a few keys share a handful
+        of scopes; bounded, since OIDC tokens may bring any scope)."""
+        return self._in_scope.get(scope, lambda: np.flatnonzero(
+            scope.mask(np.array(self.codes, dtype=object), np.array(self.gemeente, dtype=object),
+                       np.array(self.regio, dtype=object))).tolist())
 
 
 @dataclass
@@ -130,19 +132,10 @@ class Table:
         """``build()``, remembered per ``key`` (format, filters, scope); at most ~64 MB are kept."""
         return self._bodies.get(key, build)
 
-    def in_scope(self, gebieden: frozenset[str]) -> np.ndarray:
-        """Row mask of the areas a scope covers (see ``Principal.covers``), remembered per scope (bounded)."""
-        return self._in_scope.get(gebieden, lambda: self._scope_mask(gebieden))
-
-    def _scope_mask(self, gebieden: frozenset[str]) -> np.ndarray:
-        if "*" in gebieden:
-            mask = np.ones(len(self.frame), dtype=bool)
-        else:
-            scope = np.array(sorted(gebieden), dtype=object)
-            by_area = np.isin(self.columns["gemeente"], scope) | np.isin(self.columns["regio"], scope)
-            mask = np.where(self.columns["level"] == "regio", np.isin(self.columns["code"], scope), by_area)
-        mask.flags.writeable = False
-        return mask
+    def in_scope(self, scope: Scope) -> np.ndarray:
+        """Row mask of the areas ``scope`` covers, remembered per scope (bounded)."""
+        return self._in_scope.get(scope, lambda: scope.mask(self.columns["code"], self.columns["gemeente"],
+                                                            self.columns["regio"]))
 
     @classmethod
     def build(cls, frame: pd.DataFrame) -> Table:

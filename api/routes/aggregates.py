@@ -12,7 +12,6 @@ from enum import StrEnum
 from typing import Annotated
 
 import geopandas as gpd
-import numpy as np
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -74,10 +73,6 @@ def content(schema_key: str, description: str) -> dict:
     }}}
 
 
-def _in_scope(table: Table, principal: Principal) -> np.ndarray:
-    return table.in_scope(principal.gebieden)
-
-
 def table_response(request: Request, loaded: LoadedRelease, table: Table, principal: Principal, key: str, f: Format,
                    *, level: str | None, gemeente: str | None, regio: str | None, code: str | None,
                    period: int | None, indicator: str | None) -> Response:
@@ -91,9 +86,9 @@ def table_response(request: Request, loaded: LoadedRelease, table: Table, princi
         if len(rows):
             first = int(rows[0])
             check_area(request, principal, code, table.columns["gemeente"][first], table.columns["regio"][first])
-    rows = rows[_in_scope(table, principal)[rows]]
+    rows = rows[table.in_scope(principal.scope)[rows]]
     name = f"{key}-{loaded.release.id}"
-    cache_key = (key, f, level, gemeente, regio, code, period, indicator, principal.gebieden)
+    cache_key = (key, f, level, gemeente, regio, code, period, indicator, principal.scope)
     if f is Format.csv:
         body = table.body(cache_key, lambda: b"\n".join([table.csv_header, *[table.csv_rows[i] for i in rows]]) + b"\n")
         return Response(body, media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

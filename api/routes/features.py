@@ -162,11 +162,11 @@ class FeaturesFactory:
             check_filter(request, principal, loaded, gemeente=gemeente, regio=regio)
         limit = min(limit or self.default_limit, self.max_limit)
         layer = loaded.layers[(collectionId, period)]
-        scope = "*" if principal.all_areas else principal.gebieden
+        scope = principal.scope
 
         def build() -> tuple[bytes, int, int]:
             n = len(layer.codes)
-            selected = range(n) if principal.all_areas else layer.in_scope(principal.gebieden, principal.covers)
+            selected = range(n) if scope.all_areas else layer.in_scope(scope)
             if gemeente is not None:
                 selected = [i for i in selected if layer.gemeente[i] == gemeente]
             if regio is not None:

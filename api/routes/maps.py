@@ -41,8 +41,8 @@ def _gemeente_regio(loaded, code: str) -> str | None:
 
 def _allowed(principal: Principal, loaded, naam: str) -> bool:
     if naam == "regio":
-        return all(principal.covers(r, None, r) for r in _regions(loaded))
-    return principal.covers(naam, naam, _gemeente_regio(loaded, naam))
+        return all(principal.scope.covers(r, None, r) for r in _regions(loaded))
+    return principal.scope.covers(naam, naam, _gemeente_regio(loaded, naam))
 
 
 @router.get("/kaarten", dependencies=CACHED, summary="Kaarten die deze sleutel mag zien", operation_id="getKaarten",
