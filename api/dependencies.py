@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import URL
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
+from starlette.datastructures import URL
 
 from api.errors import InvalidApiKey, NotFound, OutsideKeyScope, RoleNotAllowed
 from api.keys import Principal, Role

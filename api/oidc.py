@@ -52,7 +52,7 @@ class JwtVerifier:
                                 issuer=self.issuer, options={"require": ["exp", "iss", "aud", "sub"]})
         except InvalidToken:
             raise
-        except Exception as exc:  # noqa: BLE001 - e.g. TypeError for an ES256 token naming an RSA key
+        except Exception as exc:  # e.g. TypeError for an ES256 token naming an RSA key
             raise InvalidToken(f"bearer token rejected: {type(exc).__name__}") from exc
         try:
             role = Role(claims[self.role_claim])
@@ -61,7 +61,7 @@ class JwtVerifier:
                                        "token")
             subject = claims["sub"]
             if not isinstance(subject, str):
-                raise ValueError("sub is not a string")
-        except Exception as exc:  # noqa: BLE001 - any claim of the wrong shape
+                raise TypeError("sub is not a string")
+        except Exception as exc:  # any claim of the wrong shape
             raise InvalidToken(f"bearer token lacks a valid {self.role_claim!r} or {self.scope_claim!r} claim") from exc
         return Principal(f"oidc:{subject}", role, gebieden)

@@ -295,7 +295,7 @@ class ReleaseStore:
     def _load_in_background(self, folder: Path) -> None:
         try:
             loaded = self._load(folder)
-        except Exception as exc:  # keep serving the old release; tried again when the folder changes
+        except Exception as exc:  # noqa: BLE001 - keep serving the old release; tried again when the folder changes
             self._refuse(folder, exc)
             log.error("release %s not activated, still serving %s: %s", folder.name,
                       self._loaded.release.id if self._loaded else None, exc)
