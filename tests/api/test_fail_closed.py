@@ -254,7 +254,8 @@ def make_app(releases_dir, ijsselland_release, keys, tmp_path_factory):
         key = tuple(sorted(overrides.items()))
         if key not in made:
             settings = ApiSettings(**{"releases_dir": releases_dir, "api_keys_file": keys.path,
-                                      "access_log": tmp_path_factory.mktemp("log") / "access.log", **overrides})
+                                      "access_log": tmp_path_factory.mktemp("log") / "access.log",
+                                      "release_check_interval_s": 3600, **overrides})  # no look past the cache
             made[key] = TestClient(create_app(settings))
         return made[key]
 
