@@ -8,6 +8,7 @@ import shutil
 import time
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -253,3 +254,16 @@ def test_a_broken_keys_file_accepts_no_key_and_tells_only_the_log(tmp_path, rele
     keys_file.write_text(good)
     assert client.get(ITEM, headers={"X-API-Key": key}).status_code == 200
     assert client.app.state.keys.last_error is None
+
+
+def test_the_release_is_loaded_before_the_server_accepts_and_warm_up_leaves_no_trace(tmp_path, releases_dir,
+                                                                                      ijsselland_release, keys):
+    from tests.conftest import LiveServer
+
+    log = tmp_path / "access.log"
+    app = create_app(ApiSettings(releases_dir=releases_dir, api_keys_file=keys.path, access_log=log))
+    with LiveServer(app) as live:
+        assert app.state.store.current_id == ijsselland_release.id  # before any request
+        assert log.read_text() == "" and len(app.state.response_cache) == 0  # the warm-up is nobody's request
+        r = httpx.get(live.url + ITEM, headers=keys.headers("wijkteam_deventer"), timeout=10)
+        assert r.status_code == 403  # and the stand-in principal of the warm-up is gone
