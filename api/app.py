@@ -18,7 +18,7 @@ from api.keys import KeyStore, Principal, Role
 from api.middleware import AccessLog, ApiMiddleware
 from api.oidc import JwtVerifier
 from api.response_cache import ResponseCache
-from api.routes import aggregates, landing, maps, releases, stewardship
+from api.routes import aggregates, docs, landing, maps, releases, stewardship
 from api.routes.features import FeaturesFactory
 from api.settings import ApiSettings
 from api.store import ReleaseStore
@@ -103,7 +103,7 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
         description="Beschermde cijfers en risicosignalen per gebied. Verborgen waarden zijn null met een status, "
         "nooit 0. Toegang met een API-sleutel (X-API-Key) of een OIDC-token; zie docs/api.md.",
         openapi_url="/v1/openapi.json",
-        docs_url="/v1/docs",
+        docs_url=None,  # served from the package: api/routes/docs.py
         redoc_url=None,
         redirect_slashes=False,
         lifespan=_lifespan,
@@ -124,7 +124,7 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
     add_problem_handlers(app)
 
     features = FeaturesFactory(default_limit=settings.default_limit, max_limit=settings.max_limit)
-    for router in (landing.router, features.router, aggregates.router, stewardship.router, releases.router, maps.router):
+    for router in (landing.router, docs.router, features.router, aggregates.router, stewardship.router, releases.router, maps.router):
         app.include_router(router, prefix="/v1")
     return app
 

@@ -41,7 +41,9 @@ SECURITY_HEADERS = [
 ]
 _CSP_API = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 _CSP_HTML = (b"content-security-policy", b"frame-ancestors 'self'")
-_CSP_DOCS = (b"content-security-policy", b"frame-ancestors 'none'")
+# Swagger UI from this origin only (api/routes/docs.py): no inline script; it sets inline styles and data: images
+CSP_DOCS = (b"content-security-policy", b"default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            b"img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
 class AccessLogUnavailable(OSError):
@@ -274,7 +276,7 @@ class ApiMiddleware:
                 headers.append((b"api-version", self.version))
                 headers.extend(SECURITY_HEADERS)
                 if scope["path"].endswith("/docs"):
-                    headers.append(_CSP_DOCS)
+                    headers.append(CSP_DOCS)
                     headers.append((b"x-frame-options", b"DENY"))
                 elif content_type.startswith(b"text/html"):
                     headers.append(_CSP_HTML)
