@@ -127,10 +127,19 @@ class Table:
     _in_scope: Memo = field(default_factory=lambda: Memo(256), repr=False)
     _selected: Memo = field(default_factory=lambda: Memo(1024), repr=False)
     _bodies: Memo = field(default_factory=lambda: Memo(64 * _MB, size=len), repr=False)
+    _csv_nl: tuple[bytes, list[bytes]] | None = field(default=None, repr=False)
 
     def body(self, key: tuple, build) -> bytes:
         """``build()``, remembered per ``key`` (format, filters, scope); at most ~64 MB are kept."""
         return self._bodies.get(key, build)
+
+    def csv_nl(self) -> tuple[bytes, list[bytes]]:
+        """Header and rows in the Dutch Excel dialect (``;`` between fields, decimal comma), written on
+        first use (most releases are never asked for it) and kept."""
+        if self._csv_nl is None:
+            lines = self.frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\n").encode().split(b"\n")
+            self._csv_nl = (lines[0], lines[1:1 + len(self.frame)])
+        return self._csv_nl
 
     def in_scope(self, scope: Scope) -> np.ndarray:
         """Row mask of the areas ``scope`` covers, remembered per scope (bounded)."""

@@ -35,6 +35,7 @@ GEOJSON = "application/geo+json"
 class Format(StrEnum):
     json = "json"
     csv = "csv"
+    csv_nl = "csv-nl"  # Dutch Excel: ';', decimal comma, UTF-8 with BOM, CRLF
     geojson = "geojson"
     parquet = "parquet"
 
@@ -46,7 +47,8 @@ class Level(StrEnum):
 
 
 Indicator = StrEnum("Indicator", {k: k for k in INDICATORS})
-F = Annotated[Format, Query(description="Formaat: json (standaard), csv, geojson of parquet (GeoParquet, EPSG:28992)")]
+F = Annotated[Format, Query(description="Formaat: json (standaard), csv, csv-nl (voor Nederlandse Excel: ; als scheiding, "
+                                        "decimale komma, UTF-8 met BOM), geojson of parquet (GeoParquet, EPSG:28992)")]
 Niveau = Annotated[Level | None, Query(description="Alleen dit niveau")]
 Gemeente = Annotated[str | None, Query(pattern=r"^GM\d{4}$", description="Alleen gebieden in deze gemeente")]
 Regio = Annotated[str | None, Query(pattern=r"^VR\d{2}$", description="Alleen gebieden in deze veiligheidsregio")]
@@ -92,6 +94,13 @@ def table_response(request: Request, loaded: LoadedRelease, table: Table, princi
     if f is Format.csv:
         body = table.body(cache_key, lambda: b"\n".join([table.csv_header, *[table.csv_rows[i] for i in rows]]) + b"\n")
         return Response(body, media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if f is Format.csv_nl:
+        def excel() -> bytes:
+            header, lines = table.csv_nl()
+            return "\ufeff".encode() + b"\r\n".join([header, *[lines[i] for i in rows]]) + b"\r\n"
+
+        return Response(table.body(cache_key, excel), media_type=CSV,
+                        headers={"Content-Disposition": f'attachment; filename="{name}-excel.csv"'})
     if f is Format.geojson:
         codes = table.columns["code"]
 
