@@ -41,7 +41,7 @@ class JwtVerifier:
         for key in self._jwks.keys:
             if key.key_id == kid:
                 return key.key
-        raise InvalidToken(f"token signed with unknown key id {kid!r}")
+        raise InvalidToken("token ondertekend met een onbekende sleutel")
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token; :class:`InvalidToken` (401) for *any* failure to verify it —
@@ -53,7 +53,7 @@ class JwtVerifier:
         except InvalidToken:
             raise
         except Exception as exc:  # e.g. TypeError for an ES256 token naming an RSA key
-            raise InvalidToken(f"bearer token rejected: {type(exc).__name__}") from exc
+            raise InvalidToken("token geweigerd: ongeldig, verlopen, niet voor deze API of niet te controleren") from exc
         try:
             role = Role(claims[self.role_claim])
             scope = claims[self.scope_claim]
@@ -63,5 +63,5 @@ class JwtVerifier:
             if not isinstance(subject, str):
                 raise TypeError("sub is not a string")
         except Exception as exc:  # any claim of the wrong shape
-            raise InvalidToken(f"bearer token lacks a valid {self.role_claim!r} or {self.scope_claim!r} claim") from exc
+            raise InvalidToken(f"token zonder geldige claim {self.role_claim!r} of {self.scope_claim!r}") from exc
         return Principal(f"oidc:{subject}", role, gebieden)

@@ -73,5 +73,5 @@ async def docs_init() -> Response:
 @router.get("/docs/static/{name}")
 async def docs_static(name: Annotated[str, PathParam(pattern=r"^[a-z0-9.-]{1,40}$")]) -> Response:
     if name not in _FILES:
-        raise NotFound(f"no docs file {name!r}")
+        raise NotFound(f"geen documentatiebestand {name!r}")
     return Response(_asset(name), media_type=_FILES[name])

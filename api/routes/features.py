@@ -127,7 +127,7 @@ class FeaturesFactory:
     def _check(self, loaded: LoadedRelease, collection_id: str) -> None:
         if collection_id not in LEVELS or (collection_id, max(loaded.periods)) not in loaded.layers:
             available = sorted({c for c, _ in loaded.layers})
-            raise NotFound(f"collection {collection_id!r} does not exist; available: {available}")
+            raise NotFound(f"collectie {collection_id!r} bestaat niet; beschikbaar: {available}")
 
     async def collections(self, request: Request, loaded: ActiveRelease, principal: Reader) -> dict:
         base = public_base(request)
@@ -157,7 +157,7 @@ class FeaturesFactory:
     ) -> Response:
         self._check(loaded, collectionId)
         if crs not in SUPPORTED_CRS:
-            raise HelpendeDataError(f"crs {crs!r} is not supported; use one of {list(SUPPORTED_CRS)}")
+            raise HelpendeDataError(f"crs {crs!r} wordt niet ondersteund; gebruik een van {list(SUPPORTED_CRS)}")
         if gemeente is not None or regio is not None:
             check_filter(request, principal, loaded, gemeente=gemeente, regio=regio)
         limit = min(limit or self.default_limit, self.max_limit)
@@ -201,7 +201,7 @@ class FeaturesFactory:
              featureId: FeatureId, period: Period, crs: Crs = CRS84) -> Response:
         self._check(loaded, collectionId)
         if crs not in SUPPORTED_CRS:
-            raise HelpendeDataError(f"crs {crs!r} is not supported; use one of {list(SUPPORTED_CRS)}")
+            raise HelpendeDataError(f"crs {crs!r} wordt niet ondersteund; gebruik een van {list(SUPPORTED_CRS)}")
         layer = loaded.layers[(collectionId, period)]
         i = layer.index.get(featureId)
         if i is None:

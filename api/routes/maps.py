@@ -62,7 +62,7 @@ def _authorise(request: Request, principal: Principal, loaded, naam: str) -> Non
         if not _allowed(principal, loaded, naam):
             from api.errors import OutsideKeyScope
 
-            raise OutsideKeyScope("the region map (needs a key for the whole region)")
+            raise OutsideKeyScope("de regiokaart (vraagt een sleutel voor de hele regio)")
     else:
         check_area(request, principal, naam, naam, _gemeente_regio(loaded, naam))
 
@@ -72,7 +72,7 @@ def _map_file(request: Request, principal: Principal, loaded, naam: str, suffix:
     checked against the manifest hash (a file changed after activation is never served)."""
     relative = f"kaarten/{naam}{suffix}"
     if not _NAME.fullmatch(naam) or relative not in loaded.release.manifest.get("outputs", {}):
-        raise NotFound(f"no map {naam}{suffix} in release {loaded.release.id}")
+        raise NotFound(f"geen kaart {naam}{suffix} in release {loaded.release.id}")
     _authorise(request, principal, loaded, naam)
     return verified_bytes(loaded.release, relative)
 

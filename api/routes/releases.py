@@ -42,4 +42,4 @@ def one_release(request: Request, loaded: ActiveRelease, principal: Steward,
     for manifest in request.app.state.store.manifests():
         if manifest.get("release_id") == releaseId:
             return manifest
-    raise NotFound(f"release {releaseId!r} does not exist")
+    raise NotFound(f"release {releaseId!r} bestaat niet")
