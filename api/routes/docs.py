@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Annotated
 
 import swagger_ui_bundle
-from fastapi import APIRouter, Path as PathParam
+from fastapi import APIRouter
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
 from api.errors import NotFound
