@@ -18,6 +18,7 @@ from api.keys import DEMO_KEYS_FILE, KeyStore, fresh_demo_keys, issue_key
 from api.server import MAX_HEAD_BYTES, MAX_URL_BYTES
 from api.settings import ApiSettings
 from geo.errors import HelpendeDataError
+from insights.release import MAPS_DIR, PUBLIC_MANIFEST, PUBLIEK
 from tests.api.conftest import publish_copy_as, releases_with_copy_of
 
 ITEM = "/v1/collections/wijken/items/WK019310"
@@ -185,7 +186,7 @@ def test_requests_within_the_limits_are_served(live_url):
 
 
 def _corrupt(release, name: str = "cellen.parquet") -> None:
-    path = release / name
+    path = release / PUBLIEK / name
     path.write_bytes(path.read_bytes()[:100])
 
 
@@ -216,8 +217,8 @@ def test_a_corrupt_manifest_is_skipped_and_shown_to_stewards(tmp_path, ijssellan
     releases = tmp_path / "releases"
     good = releases_with_copy_of(ijsselland_release, releases)
     bad = releases / "20000101T000000Z-00000000"
-    bad.mkdir()
-    (bad / "manifest.json").write_text('{"release_id": "20000101T000000Z-0000')
+    (bad / PUBLIEK).mkdir(parents=True)
+    (bad / PUBLIC_MANIFEST).write_text('{"release_id": "20000101T000000Z-0000')
     client = TestClient(create_app(ApiSettings(releases_dir=releases, api_keys_file=keys.path)))
     r = client.get("/v1/releases", headers=keys.headers("steward"))
     assert r.status_code == 200, r.text
@@ -236,8 +237,8 @@ def test_a_map_changed_on_disk_after_activation_is_not_served(tmp_path, ijssella
     url = "/v1/kaarten/GM0193" + (".png" if suffix == ".png" else "")
     original = client.get(url, headers=h)
     assert original.status_code == 200, original.text
-    assert original.content == (copy / f"kaarten/GM0193{suffix}").read_bytes()
-    with (copy / f"kaarten/GM0193{suffix}").open("ab") as handle:
+    assert original.content == (copy / MAPS_DIR / f"GM0193{suffix}").read_bytes()
+    with (copy / MAPS_DIR / f"GM0193{suffix}").open("ab") as handle:
         handle.write(b"<script>alert(1)</script>")
     r = client.get(url, headers=h)
     assert r.status_code == 503 and b"alert" not in r.content and str(tmp_path) not in r.text
