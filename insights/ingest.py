@@ -36,6 +36,7 @@ from insights.indicators import DENOMINATORS, INDICATORS
 
 __all__ = [
     "IndicatorTable",
+    "complete_indicator_table",
     "read_gemeente_covariates",
     "read_indicator_file",
     "read_indicators",
@@ -254,7 +255,17 @@ def read_indicators(paths: Iterable[Path], *, wijk_codes: Iterable[str], denomin
         combined = merged.drop(columns=[c for c in merged.columns if c.endswith("_new")] + ["_merge"])
     if combined is None:
         raise InputFileError(Path("."), "no indicator file given")
+    return complete_indicator_table(combined, denominators=denominators, synthetic=synthetic, sha256=hashes)
 
+
+def complete_indicator_table(
+    combined: pd.DataFrame, *, denominators: pd.DataFrame, synthetic: bool, sha256: dict[str, str]
+) -> IndicatorTable:
+    """Fill in missing denominators from the boundaries and check no numerator exceeds its denominator.
+
+    ``combined`` has ``code``, ``period``, indicator columns, ``source_file`` and ``source_row``;
+    the aggregation of registrations (:mod:`insights.registrations`) ends here too.
+    """
     base = denominators.set_index("code")
     for name in DENOMINATORS:
         from_boundaries = combined["code"].map(base[name]).astype("Int64")
@@ -277,7 +288,7 @@ def read_indicators(paths: Iterable[Path], *, wijk_codes: Iterable[str], denomin
                 row=int(bad["source_row"]), column=name,
             )
     combined = combined.sort_values(["code", "period"]).reset_index(drop=True)
-    return IndicatorTable(frame=combined, synthetic=synthetic, sha256=hashes)
+    return IndicatorTable(frame=combined, synthetic=synthetic, sha256=sha256)
 
 
 def read_gemeente_covariates(path: Path) -> pd.DataFrame:
