@@ -29,6 +29,8 @@ def build(
     rules: Annotated[Path | None, typer.Option(help="Disclosure rules file (TOML)")] = None,
     releases: Annotated[Path, typer.Option(help="Releases folder; the new release is swapped in atomically")] = Path("releases"),
     maps: Annotated[bool, typer.Option(help="Render the maps into the release")] = True,
+    registraties: Annotated[list[Path] | None, typer.Option("--registraties", help="Record file (CSV/Parquet) to aggregate instead of --indicators; repeat for more")] = None,
+    pc6: Annotated[Path | None, typer.Option(help="PC6 → wijk table for records located by postcode")] = None,
 ) -> None:
     """Validate, protect and score the indicators, then write and activate a new release."""
     from insights.pipeline import build_release
@@ -41,6 +43,8 @@ def build(
         overrides["boundaries"] = boundaries
     if rules:
         overrides["rules"] = rules
+    if registraties:
+        overrides.update(registraties=registraties, pc6=pc6)
     settings = BuildSettings(**overrides)
     started = time.perf_counter()
     release = build_release(settings, region=region, gemeenten=gemeente, progress=_echo, render_maps=maps)
@@ -49,6 +53,21 @@ def build(
           f"{counts['cells']} cells, {counts['cells_hidden']} hidden"
           + (" (SYNTHETIC demo data)" if release.synthetic else ""))
     typer.echo(f"{release.id}\t{release.path}")
+
+
+@app.command(epilog="Example: helpende-data aggregate --registraties meldingen.parquet --out counts.csv")
+def aggregate(
+    registraties: Annotated[list[Path], typer.Option("--registraties", help="Record file (CSV or Parquet); repeat for more")],
+    boundaries: Annotated[Path | None, typer.Option(help="Wijk boundaries (default: bundled 2024)")] = None,
+    out: Annotated[Path, typer.Option(help="Counts CSV to write (indicator-file shape; raw counts, not for publication)")] = Path("counts.csv"),
+    pc6: Annotated[Path | None, typer.Option(help="PC6 → wijk table for records located by postcode")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Event kind → indicator mapping (default rules/registraties.toml)")] = None,
+) -> None:
+    """Count registrations per wijk and year (no disclosure control: the file stays on this machine)."""
+    from insights.registrations.cli import aggregate_command
+
+    _echo(aggregate_command(registraties, out, boundaries=boundaries, pc6=pc6, mapping=mapping))
+    typer.echo(str(out))
 
 
 @app.command(epilog="Example: helpende-data serve --releases releases/ --port 8000 --demo-keys")

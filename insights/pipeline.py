@@ -123,12 +123,19 @@ def prepare_cells(
         selection = resolve_selection(
             hierarchy_all, region=None if gemeenten else (region or settings.region), gemeenten=gemeenten
         )
-    with _step(progress, "reading and validating indicators"):
-        table = read_indicators(
-            settings.indicators,
-            wijk_codes=wijken_all["code"],
-            denominators=wijken_all[["code", "huishoudens", "inwoners"]],
-        )
+    if settings.registraties:
+        from insights.registrations.aggregate import registrations_table
+
+        with _step(progress, "aggregating registrations"):
+            table = registrations_table(settings.registraties, settings.boundaries, progress=progress,
+                                        mapping_path=settings.registraties_mapping, pc6_path=settings.pc6)
+    else:
+        with _step(progress, "reading and validating indicators"):
+            table = read_indicators(
+                settings.indicators,
+                wijk_codes=wijken_all["code"],
+                denominators=wijken_all[["code", "huishoudens", "inwoners"]],
+            )
     wijken = wijken_all[wijken_all["gemeentecode"].map(hierarchy_all.set_index("code")["regio"]).isin(selection.regios)]
     hierarchy = build_hierarchy(wijken, regions)
     if not selection.whole_country:

@@ -25,5 +25,9 @@ class BuildSettings(BaseSettings):
         default_factory=lambda: [REPO_ROOT / "data" / "synthetic" / "indicatoren_synthetisch_2020_2024.csv"]
     )
     rules: Path = REPO_ROOT / "rules" / "disclosure.toml"
+    # Record files (insights.registrations); when given they replace ``indicators``.
+    registraties: list[Path] = Field(default_factory=list)
+    registraties_mapping: Path = REPO_ROOT / "rules" / "registraties.toml"
+    pc6: Path | None = None
     releases_dir: Path = Path("releases")
     region: str = "IJsselland"

@@ -8,7 +8,7 @@ CSV gives, so disclosure control and the release follow unchanged.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +30,8 @@ from insights.registrations.mapping import DEFAULT_MAPPING, RE_REPORTS, REPORTS,
 from insights.registrations.query import LOCATE_BY_KEY, count_sql
 from insights.registrations.records import RecordColumns, canonical_records_sql, open_record_file
 
-__all__ = ["Aggregated", "Boundaries", "aggregate_registrations", "duckdb_session", "load_boundaries",
-           "read_pc6_table"]
+__all__ = ["Aggregated", "Boundaries", "aggregate_registrations", "describe", "duckdb_session", "load_boundaries",
+           "read_pc6_table", "registrations_table"]
 
 _BATCH = 1_000_000
 
@@ -281,3 +281,21 @@ def _marked_synthetic(con: duckdb.DuckDBPyConnection, view: str) -> bool:
         return False
     row = con.execute(f"SELECT COUNT(*) FROM {view} WHERE LOWER(TRIM(CAST(\"{column}\" AS VARCHAR))) = 'ja'").fetchone()
     return bool(row and row[0])
+
+
+def describe(result: Aggregated) -> str:
+    """One line for the build log: totals only (no area, no record)."""
+    lost = ", ".join(f"{n} {reason}" for reason, n in sorted(result.unassigned.items())) or "none"
+    return (f"{result.records} records, {result.duplicates} duplicates dropped, not assigned to a wijk: {lost}")
+
+
+def registrations_table(paths: Iterable[Path], boundaries_path: Path, *, mapping_path: Path = DEFAULT_MAPPING,
+                        pc6_path: Path | None = None,
+                        progress: Callable[[str], None] = print) -> IndicatorTable:
+    """The build's hook: aggregate record files against the build's boundaries and report totals."""
+    result = aggregate_registrations(
+        paths, load_boundaries(boundaries_path), mapping_path=mapping_path,
+        pc6_table=read_pc6_table(pc6_path) if pc6_path else None,
+    )
+    progress(describe(result))
+    return result.table
