@@ -30,7 +30,7 @@ from insights.registrations.mapping import DEFAULT_MAPPING, RE_REPORTS, REPORTS,
 from insights.registrations.query import LOCATE_BY_KEY, count_sql
 from insights.registrations.records import RecordColumns, canonical_records_sql, open_record_file
 
-__all__ = ["Aggregated", "Boundaries", "aggregate_registrations", "describe", "duckdb_session", "load_boundaries",
+__all__ = ["Aggregated", "Boundaries", "aggregate_registrations", "counts_to_table", "describe", "duckdb_session", "load_boundaries",
            "read_pc6_table", "registrations_table"]
 
 _BATCH = 1_000_000
@@ -88,6 +88,17 @@ def duckdb_session(*, memory_limit: str = "1GB", threads: int | None = None) -> 
             yield con
         finally:
             con.close()
+
+
+_LOCATORS: dict[str, PointLocator] = {}
+
+
+def _locator(boundaries: Boundaries) -> PointLocator:
+    """One locator per boundary file (by hash) per process: the grid takes a second to build."""
+    if boundaries.sha256 not in _LOCATORS:
+        _LOCATORS.clear()
+        _LOCATORS[boundaries.sha256] = PointLocator.from_frames(boundaries.wijken, boundaries.water)
+    return _LOCATORS[boundaries.sha256]
 
 
 def read_pc6_table(path: Path) -> pd.DataFrame:
@@ -154,7 +165,7 @@ def _locate_points(con: duckdb.DuckDBPyConnection, canonical: str, cols: RecordC
     codes = pa.array(locator.codes.tolist(), type=pa.string())
     reasons = pa.array(["missing", "outside", "water"], type=pa.string())
     writer = con.cursor()
-    reader = con.cursor().execute(f"SELECT household, event_date, kind, x, y FROM ({canonical})").fetch_record_batch(_BATCH)
+    reader = con.cursor().execute(f"SELECT household, event_date, kind, x, y FROM ({canonical})").to_arrow_reader(_BATCH)
     for batch in reader:
         x = batch.column("x").to_numpy(zero_copy_only=False).astype(np.float64)
         y = batch.column("y").to_numpy(zero_copy_only=False).astype(np.float64)
@@ -184,9 +195,24 @@ def _wide(counts: pd.DataFrame, wijken: gpd.GeoDataFrame, periods: list[int], in
     wide = counts.pivot_table(index=["wijk", "period"], columns="indicator", values="n", aggfunc="sum")
     wide.index = wide.index.set_names(["code", "period"])
     wide = wide.reindex(index=index, columns=indicators).fillna(0).astype("int64").reset_index()
+    wide.columns.name = None
     for name in indicators:
         wide[name] = wide[name].astype("Int64")
     return wide
+
+
+def counts_to_table(counts: pd.DataFrame, wijken: gpd.GeoDataFrame, *, periods: list[int], present: set[str],
+                    paths: list[Path], synthetic: bool, sha256: dict[str, str]) -> IndicatorTable:
+    """Long counts (``wijk``, ``period``, ``indicator``, ``n``) of any engine → the checked indicator table."""
+    present = present | ({RE_REPORTS} if REPORTS in present else set())  # no record of a kind: absent, not 0
+    indicators = [name for name in INDICATORS if name in present]
+    if counts.empty:
+        raise InputFileError(paths[0], "no record could be assigned to a wijk of the boundaries")
+    wide = _wide(counts, wijken, periods, indicators)
+    wide["source_file"] = ", ".join(p.name for p in paths)
+    wide["source_row"] = 0
+    return complete_indicator_table(wide, denominators=wijken[["code", "huishoudens", "inwoners"]],
+                                    synthetic=synthetic, sha256=sha256)
 
 
 def aggregate_registrations(
@@ -242,7 +268,7 @@ def aggregate_registrations(
         for path, view, cols in opened:
             canonical = canonical_records_sql(view, cols)
             if cols.location in ("rd", "wgs84"):
-                locator = locator or PointLocator.from_frames(wijken, boundaries.water)
+                locator = locator or _locator(boundaries)
                 _locate_points(con, canonical, cols, locator, mapping.kinds)
             else:
                 con.execute(f"CREATE OR REPLACE VIEW records AS SELECT household, event_date, kind, "
@@ -260,16 +286,9 @@ def aggregate_registrations(
                                       "WHERE wijk IS NOT NULL").fetchone() or (0, 0)
         periods = [int(p) for (p,) in con.execute("SELECT DISTINCT YEAR(event_date) FROM located ORDER BY 1").fetchall()]
         present = {i for (i,) in con.execute("SELECT DISTINCT indicator FROM located").fetchall()}
-    present |= {RE_REPORTS} if REPORTS in present else set()  # an indicator without any record is absent, not 0
-    indicators = [name for name in INDICATORS if name in present]
-    if counts.empty:
-        raise InputFileError(paths[0], "no record could be assigned to a wijk of the boundaries")
-    wide = _wide(counts, wijken, periods, indicators)
-    wide["source_file"] = ", ".join(p.name for p in paths)
-    wide["source_row"] = 0
     hashes[Path(mapping_path).name] = sha256_file(mapping_path)
-    table = complete_indicator_table(wide, denominators=wijken[["code", "huishoudens", "inwoners"]],
-                                     synthetic=synthetic, sha256=hashes)
+    table = counts_to_table(counts, wijken, periods=periods, present=present, paths=paths, synthetic=synthetic,
+                            sha256=hashes)
     all_records = sum(unassigned.values()) + int(total)
     return Aggregated(table, {str(k): int(v) for k, v in unassigned.items()}, all_records, int(total) - int(distinct))
 

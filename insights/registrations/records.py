@@ -17,7 +17,7 @@ import duckdb
 from geo.errors import InputFileError
 from insights.registrations.guard import check_no_identifiers
 
-__all__ = ["RecordColumns", "canonical_records_sql", "open_record_file"]
+__all__ = ["RecordColumns", "canonical_records_sql", "open_record_file", "resolve_columns"]
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "household": ("huishouden", "huishoudsleutel", "huishouden_id", "huishoudenid", "sleutel", "pseudoniem",
@@ -50,7 +50,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _resolve(path: Path, header: list[str]) -> RecordColumns:
+def resolve_columns(path: Path, header: list[str]) -> RecordColumns:
     lower = {h.strip().lower(): h for h in header}
 
     def find(role: str) -> str | None:
@@ -99,7 +99,7 @@ def open_record_file(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> R
     except duckdb.Error:
         raise InputFileError(path, "cannot read the file as CSV or Parquet") from None
     check_no_identifiers(path, {h: [r[i] for r in rows if r[i] is not None] for i, h in enumerate(header)})
-    return _resolve(path, header)
+    return resolve_columns(path, header)
 
 
 def canonical_records_sql(view: str, cols: RecordColumns) -> str:
