@@ -10,7 +10,8 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -64,12 +65,14 @@ class Aggregated:
     """The aggregation's result: the indicator table and, per reason, how many records no wijk got
     (``missing`` location, ``outside`` every wijk, on ``water``, ``pc6_unknown``,
     ``pc6_several_wijken``). ``records`` is the number of records read, ``duplicates`` how many
-    repeated an earlier one (same household, date, kind and wijk)."""
+    repeated an earlier one (same household, date, kind and wijk). ``seconds``: wall time per stage
+    (``checks``, ``locate``, ``count``: deduplication, re-report window and counts)."""
 
     table: IndicatorTable
     unassigned: dict[str, int]
     records: int
     duplicates: int
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @contextmanager
@@ -259,12 +262,15 @@ def aggregate_registrations(
         pc6 = pc6_table if pc6_table is not None else pd.DataFrame({"pc6": pd.Series(dtype=str),
                                                                      "wijk": pd.Series(dtype=str)})
         con.register("pc6_wijk", pa.Table.from_pandas(pc6[["pc6", "wijk"]], preserve_index=False))
+        started = time.perf_counter()
         opened = [(path, f"source_{i}", open_record_file(con, path, f"source_{i}")) for i, path in enumerate(paths)]
         for path, view, cols in opened:  # every file is checked before anything is counted
             if cols.location == "pc6" and pc6_table is None:
                 raise InputFileError(path, "records give a PC6: pass a PC6 → wijk table (--pc6)", row=1, column=cols.a)
             _validate(con, path, canonical_records_sql(view, cols), cols, kinds, set(wijken["code"]))
             con.execute("RESET threads")
+        seconds = {"checks": time.perf_counter() - started}
+        started = time.perf_counter()
         for path, view, cols in opened:
             canonical = canonical_records_sql(view, cols)
             if cols.location in ("rd", "wgs84"):
@@ -278,7 +284,10 @@ def aggregate_registrations(
             synthetic |= _marked_synthetic(con, view)
         by_household = sorted({i for i, u in mapping.unit.items() if u == "huishoudens"} & set(mapping.kinds.values()))
         by_record = sorted({i for i, u in mapping.unit.items() if u == "registraties"} & set(mapping.kinds.values()))
+        seconds["locate"] = time.perf_counter() - started
+        started = time.perf_counter()
         counts = con.execute(count_sql(by_household, by_record, window_months=mapping.window_months)).df()
+        seconds["count"] = time.perf_counter() - started
         unassigned = dict(con.execute("SELECT reason, COUNT(*) FROM located WHERE wijk IS NULL GROUP BY reason "
                                       "ORDER BY reason").fetchall())
         total, distinct = con.execute("SELECT COUNT(*), (SELECT COUNT(*) FROM (SELECT DISTINCT household, event_date, "
@@ -290,7 +299,8 @@ def aggregate_registrations(
     table = counts_to_table(counts, wijken, periods=periods, present=present, paths=paths, synthetic=synthetic,
                             sha256=hashes)
     all_records = sum(unassigned.values()) + int(total)
-    return Aggregated(table, {str(k): int(v) for k, v in unassigned.items()}, all_records, int(total) - int(distinct))
+    return Aggregated(table, {str(k): int(v) for k, v in unassigned.items()}, all_records, int(total) - int(distinct),
+                      seconds)
 
 
 def _marked_synthetic(con: duckdb.DuckDBPyConnection, view: str) -> bool:

@@ -9,9 +9,10 @@ Method: the boundaries' extent is cut into square cells (``cell`` metres, RD New
 polygon edge touches lies wholly inside one polygon or wholly outside all of them, so every point in
 it gets the label of the cell's centre; only points in cells an edge touches are tested against the
 polygons (shapely ``STRtree``, ``intersects``). Edge cells are found conservatively: every edge is
-split into pieces no longer than half a cell, and the cells holding a piece's end point and their
-eight neighbours are marked (a piece that touches a cell has an end point within half a cell of it).
-Cell labels are computed once, when the first point lands in the cell.
+split into pieces no longer than a cell; a piece lies in the box of its end points, so the cells it
+touches are among the (at most 2 × 2) cells between the cells of its end points, and all are marked.
+Cells no edge touches that lie side by side form regions (``scipy.ndimage.label``); one exact test
+of a cell centre per region labels every cell of it, once, when the locator is built.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import shapely
+from scipy import ndimage
 
 __all__ = ["OUTSIDE", "WATER", "PointLocator"]
 
 OUTSIDE = -1  # in no wijk and no water polygon
 WATER = -2  # in a "Groot water" polygon
-_UNKNOWN = -3  # cell label not computed yet
 _EDGE = -4  # cell touched by an edge: test the points exactly
 
 
@@ -67,18 +68,27 @@ class PointLocator:
         self._x0, self._y0 = xmin - self.cell, ymin - self.cell
         self._nx = int(np.ceil((xmax - self._x0) / self.cell)) + 2
         self._ny = int(np.ceil((ymax - self._y0) / self.cell)) + 2
-        labels = np.full((self._ny, self._nx), _UNKNOWN, dtype=np.int16)
-        pieces = shapely.segmentize(shapely.boundary(everything), self.cell / 2)
-        xy = shapely.get_coordinates(pieces)
+        labels = np.zeros((self._ny, self._nx), dtype=np.int16)
+        # every edge in pieces no longer than a cell: a piece lies in the box of its end points, so
+        # the cells it touches are among the (at most 2 × 2) cells between its end points' cells
+        pieces = shapely.get_parts(shapely.get_parts(shapely.boundary(everything)))
+        xy, ring = shapely.get_coordinates(shapely.segmentize(pieces, self.cell), return_index=True)
         ix, iy = self._cell_of(xy[:, 0], xy[:, 1])
-        edge = np.zeros_like(labels, dtype=bool)
-        edge[iy, ix] = True
-        grown = edge.copy()
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                grown[1:-1, 1:-1] |= edge[1 + dy:self._ny - 1 + dy, 1 + dx:self._nx - 1 + dx]
-        labels[grown] = _EDGE
-        self._labels = labels
+        same_ring = ring[1:] == ring[:-1]
+        for ax, ay in ((ix[:-1], iy[:-1]), (ix[1:], iy[1:]), (ix[:-1], iy[1:]), (ix[1:], iy[:-1])):
+            labels[ay[same_ring], ax[same_ring]] = _EDGE
+        labels[iy, ix] = _EDGE
+        # cells no edge touches, joined side by side, form regions inside one polygon (or outside all):
+        # one exact test per region labels all of its cells
+        regions, n = ndimage.label(labels != _EDGE)
+        flat = regions.reshape(-1)
+        first = np.zeros(n + 1, dtype=np.int64)
+        first[flat[::-1]] = np.arange(flat.size - 1, -1, -1, dtype=np.int64)
+        cy, cx = np.divmod(first[1:], self._nx)
+        region_label = np.empty(n + 1, dtype=np.int16)
+        region_label[0] = _EDGE
+        region_label[1:] = self._exact(self._x0 + (cx + 0.5) * self.cell, self._y0 + (cy + 0.5) * self.cell)
+        self._labels = region_label[regions]
 
     def _cell_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ix = np.floor((x - self._x0) / self.cell).astype(np.int64)
@@ -124,13 +134,6 @@ class PointLocator:
         flat = iy[idx] * self._nx + ix[idx]
         labels = self._labels.reshape(-1)
         label = labels[flat]
-        unknown = label == _UNKNOWN
-        if unknown.any():
-            cells = np.unique(flat[unknown])
-            cy, cx = np.divmod(cells, self._nx)
-            labels[cells] = self._exact(  # int16: fewer than 32,767 wijken
-                self._x0 + (cx + 0.5) * self.cell, self._y0 + (cy + 0.5) * self.cell)
-            label = labels[flat]
         edge = label == _EDGE
         out[idx[~edge]] = label[~edge]
         exact = idx[edge]

@@ -89,21 +89,21 @@ def aggregate_registrations_spark(spark: SparkSession, paths: Iterable[Path | st
             f"{location if cols.location == 'wijk' else 'CAST(NULL AS STRING)'} AS wijk FROM source")
         canonical.createOrReplaceTempView("canonical")
         kinds = ", ".join(f"'{k}'" for k in sorted(mapping.kinds))
-        known = set(boundaries.wijken["code"])
-        bad = spark.sql(
+        spark.createDataFrame(pd.DataFrame({"code": sorted(boundaries.wijken["code"])})
+                              ).createOrReplaceTempView("known_wijken")
+        bad = spark.sql(  # one pass over the file for every check
             "SELECT COUNT_IF(household IS NULL), COUNT_IF(event_date IS NULL), "
             f"COUNT_IF(kind IS NULL OR kind NOT IN ({kinds})), "
-            f"COUNT_IF(pc6 IS NOT NULL AND NOT pc6 RLIKE '^[0-9]{{4}}[A-Z]{{2}}$') FROM canonical").collect()[0]
-        for n, column, problem in zip(bad, (cols.household, cols.date, cols.kind, cols.a),
-                                      ("no household key", "not a date (YYYY-MM-DD or DD-MM-YYYY)",
-                                       "unknown event kind", "not a PC6 (1234AB)"), strict=True):
+            "COUNT_IF(pc6 IS NOT NULL AND NOT pc6 RLIKE '^[0-9]{4}[A-Z]{2}$'), "
+            f"COUNT_IF({'wijk IS NULL OR k.code IS NULL' if cols.location == 'wijk' else 'FALSE'}) "
+            "FROM canonical LEFT JOIN known_wijken AS k ON k.code = canonical.wijk").collect()[0]
+        problems = ("no household key", "not a date (YYYY-MM-DD or DD-MM-YYYY)", "unknown event kind",
+                    "not a PC6 (1234AB)", "not a wijk code of the boundaries in use")
+        for n, column, problem in zip(bad, (cols.household, cols.date, cols.kind, cols.a, cols.a), problems,
+                                      strict=True):
             if n:
                 raise InputFileError(path, f"{problem} ({n} rows)", column=column)
-        if cols.location == "wijk":
-            codes = {r[0] for r in spark.sql("SELECT DISTINCT wijk FROM canonical").collect()}
-            if codes - known:
-                raise InputFileError(path, f"not a wijk code of the boundaries in use ({len(codes - known)} codes)",
-                                     column=cols.a)
+        canonical = canonical.localCheckpoint()  # read and parsed once
         frames.append(canonical)
     records = frames[0]
     for frame in frames[1:]:
@@ -120,19 +120,22 @@ def aggregate_registrations_spark(spark: SparkSession, paths: Iterable[Path | st
         by_household = sorted({i for i, u in mapping.unit.items() if u == "huishoudens"} & set(mapping.kinds.values()))
         by_record = sorted({i for i, u in mapping.unit.items() if u == "registraties"} & set(mapping.kinds.values()))
         counts = spark.sql(count_sql(by_household, by_record, window_months=mapping.window_months)).toPandas()
-        unassigned = {r[0]: int(r[1]) for r in spark.sql(
-            "SELECT reason, COUNT(*) FROM located WHERE wijk IS NULL GROUP BY reason").collect()}
-        total, distinct = spark.sql(
-            "SELECT COUNT(*), COUNT(DISTINCT household, event_date, indicator, wijk) FROM located "
-            "WHERE wijk IS NOT NULL").collect()[0]
-        periods = sorted(int(r[0]) for r in spark.sql("SELECT DISTINCT YEAR(event_date) FROM located").collect())
-        present = {r[0] for r in spark.sql("SELECT DISTINCT indicator FROM located").collect()}
+        summary = spark.sql(  # reasons, totals, years and indicators in one pass
+            "SELECT reason, indicator, YEAR(event_date) AS period, COUNT(*) AS n, "
+            "COUNT(DISTINCT household, event_date, indicator, wijk) AS d FROM located "
+            "GROUP BY reason, indicator, YEAR(event_date)").toPandas()
     finally:
         spark.catalog.uncacheTable("located")
+    lost = summary[summary["reason"].notna()]
+    unassigned = {str(k): int(v) for k, v in lost.groupby("reason")["n"].sum().items()}
+    kept = summary[summary["reason"].isna()]
+    total, distinct = int(kept["n"].sum()), int(kept["d"].sum())
+    periods = sorted(int(p) for p in summary["period"].dropna().unique())
+    present = set(summary["indicator"].dropna())
     counts["n"] = counts["n"].astype("int64")
     counts["period"] = counts["period"].astype("int64")
     hashes = {p.name: sha256_file(p) for p in paths}
     hashes[Path(mapping_path).name] = sha256_file(mapping_path)
     table = counts_to_table(counts, boundaries.wijken, periods=periods, present=present, paths=paths,
                             synthetic=False, sha256=hashes)
-    return Aggregated(table, unassigned, sum(unassigned.values()) + int(total), int(total) - int(distinct))
+    return Aggregated(table, unassigned, sum(unassigned.values()) + total, total - distinct)
