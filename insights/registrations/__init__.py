@@ -18,9 +18,9 @@ from insights.registrations.locate import PointLocator
 from insights.registrations.mapping import DEFAULT_MAPPING, RegistrationMapping, read_mapping
 
 __all__ = [
+    "DEFAULT_MAPPING",
     "Aggregated",
     "Boundaries",
-    "DEFAULT_MAPPING",
     "IdentifierRefused",
     "PointLocator",
     "RegistrationMapping",

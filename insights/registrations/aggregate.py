@@ -8,9 +8,9 @@ CSV gives, so disclosure control and the release follow unchanged.
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +31,10 @@ from insights.registrations.mapping import DEFAULT_MAPPING, RE_REPORTS, REPORTS,
 from insights.registrations.query import LOCATE_BY_KEY, count_sql
 from insights.registrations.records import RecordColumns, canonical_records_sql, open_record_file
 
-__all__ = ["Aggregated", "Boundaries", "aggregate_registrations", "counts_to_table", "describe", "duckdb_session", "load_boundaries",
-           "read_pc6_table", "registrations_table"]
+__all__ = [
+    "Aggregated", "Boundaries", "aggregate_registrations", "counts_to_table", "describe", "duckdb_session",
+    "load_boundaries", "read_pc6_table", "registrations_table",
+]
 
 _BATCH = 1_000_000
 
@@ -135,7 +137,8 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path, canonical: str, cols: 
     checks: list[tuple[str, str, str]] = [
         ("household IS NULL", cols.household, "no household key"),
         ("event_date IS NULL", cols.date, "not a date (YYYY-MM-DD or DD-MM-YYYY)"),
-        (f"kind IS NULL OR kind NOT IN ({known})", cols.kind, f"unknown event kind; the mapping knows {', '.join(kinds)}"),
+        (f"kind IS NULL OR kind NOT IN ({known})", cols.kind,
+         f"unknown event kind; the mapping knows {', '.join(kinds)}"),
     ]
     if cols.location in ("rd", "wgs84"):
         assert cols.b is not None
@@ -168,7 +171,8 @@ def _locate_points(con: duckdb.DuckDBPyConnection, canonical: str, cols: RecordC
     codes = pa.array(locator.codes.tolist(), type=pa.string())
     reasons = pa.array(["missing", "outside", "water"], type=pa.string())
     writer = con.cursor()
-    reader = con.cursor().execute(f"SELECT household, event_date, kind, x, y FROM ({canonical})").to_arrow_reader(_BATCH)
+    query = f"SELECT household, event_date, kind, x, y FROM ({canonical})"
+    reader = con.cursor().execute(query).to_arrow_reader(_BATCH)
     for batch in reader:
         x = batch.column("x").to_numpy(zero_copy_only=False).astype(np.float64)
         y = batch.column("y").to_numpy(zero_copy_only=False).astype(np.float64)
@@ -266,7 +270,8 @@ def aggregate_registrations(
         opened = [(path, f"source_{i}", open_record_file(con, path, f"source_{i}")) for i, path in enumerate(paths)]
         for path, view, cols in opened:  # every file is checked before anything is counted
             if cols.location == "pc6" and pc6_table is None:
-                raise InputFileError(path, "records give a PC6: pass a PC6 → wijk table (--pc6)", row=1, column=cols.a)
+                raise InputFileError(path, "records give a PC6: pass a PC6 → wijk table (--pc6)", row=1,
+                                     column=cols.a)
             _validate(con, path, canonical_records_sql(view, cols), cols, kinds, set(wijken["code"]))
             con.execute("RESET threads")
         seconds = {"checks": time.perf_counter() - started}
@@ -293,7 +298,8 @@ def aggregate_registrations(
         total, distinct = con.execute("SELECT COUNT(*), (SELECT COUNT(*) FROM (SELECT DISTINCT household, event_date, "
                                       "indicator, wijk FROM located WHERE wijk IS NOT NULL)) FROM located "
                                       "WHERE wijk IS NOT NULL").fetchone() or (0, 0)
-        periods = [int(p) for (p,) in con.execute("SELECT DISTINCT YEAR(event_date) FROM located ORDER BY 1").fetchall()]
+        years = con.execute("SELECT DISTINCT YEAR(event_date) FROM located ORDER BY 1").fetchall()
+        periods = [int(p) for (p,) in years]
         present = {i for (i,) in con.execute("SELECT DISTINCT indicator FROM located").fetchall()}
     hashes[Path(mapping_path).name] = sha256_file(mapping_path)
     table = counts_to_table(counts, wijken, periods=periods, present=present, paths=paths, synthetic=synthetic,

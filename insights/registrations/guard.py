@@ -77,7 +77,7 @@ def check_no_identifiers(path: Path, sample: Mapping[str, Sequence[str]]) -> Non
         name = _canonical(column)
         if name in _BSN_COLUMNS:
             raise IdentifierRefused(path, "a BSN column is a direct identifier and is refused", row=1, column=column)
-        if name in _NAME_COLUMNS or name.endswith("achternaam") or name.endswith("voornaam"):
+        if name in _NAME_COLUMNS or name.endswith(("achternaam", "voornaam")):
             raise IdentifierRefused(path, "a name column is a direct identifier and is refused", row=1, column=column)
         if name in _ADDRESS_COLUMNS:
             raise IdentifierRefused(path, "an address column is a direct identifier and is refused (give a point, "

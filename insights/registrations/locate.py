@@ -17,6 +17,7 @@ of a cell centre per region labels every cell of it, once, when the locator is b
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -83,7 +84,7 @@ class PointLocator:
         regions, n = ndimage.label(labels != _EDGE)
         flat = regions.reshape(-1)
         first = np.zeros(n + 1, dtype=np.int64)
-        first[flat[::-1]] = np.arange(flat.size - 1, -1, -1, dtype=np.int64)
+        first[flat[::-1]] = np.arange(flat.size - 1, -1, -1, dtype=np.int32)  # the first cell of each region
         cy, cx = np.divmod(first[1:], self._nx)
         region_label = np.empty(n + 1, dtype=np.int16)
         region_label[0] = _EDGE
@@ -99,8 +100,14 @@ class PointLocator:
     def _hits(tree: shapely.STRtree, x: np.ndarray,
               y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(point, polygon) index pairs where the closed polygon holds the point."""
-        hit_point, hit_poly = tree.query(shapely.points(x, y), predicate="intersects")
-        return hit_point, hit_poly
+        if len(x) < 100_000:
+            return tree.query(shapely.points(x, y), predicate="intersects")  # type: ignore[no-any-return]
+        # GEOS releases the GIL: two halves on two threads
+        half = len(x) // 2
+        with ThreadPoolExecutor(2) as pool:
+            parts = list(pool.map(lambda s: tree.query(shapely.points(x[s], y[s]), predicate="intersects"),
+                                  (slice(0, half), slice(half, None))))
+        return (np.concatenate([parts[0][0], parts[1][0] + half]), np.concatenate([parts[0][1], parts[1][1]]))
 
     def _exact(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Lowest-code wijk whose closed polygon holds each point; else WATER or OUTSIDE."""

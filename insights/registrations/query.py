@@ -45,7 +45,8 @@ SELECT wijk, YEAR(event_date) AS period, indicator, COUNT(*) AS n
 FROM events WHERE indicator IN ({by_record}) GROUP BY wijk, YEAR(event_date), indicator
 UNION ALL
 SELECT wijk, YEAR(event_date) AS period, '{re_reports}' AS indicator, COUNT(DISTINCT household) AS n
-FROM reports WHERE wijk IS NOT NULL AND previous_date >= event_date - INTERVAL {months} MONTHS GROUP BY wijk, YEAR(event_date)
+FROM reports WHERE wijk IS NOT NULL AND previous_date >= event_date - INTERVAL {months} MONTHS
+GROUP BY wijk, YEAR(event_date)
 """
 
 
@@ -54,8 +55,8 @@ def count_sql(by_household: list[str], by_record: list[str], *, window_months: i
     """The :data:`COUNT` statement for a mapping (indicator names are checked identifiers, not user text).
 
     Duplicates (same household, date, indicator and wijk) count once. A report is a re-report when
-    the household's previous report (in any wijk, or not located at all) falls on or after its date minus ``window_months``
-    months; the re-report counts in the wijk and year of the later report.
+    the household's previous report (in any wijk, or not located at all) falls on or after its date minus
+    ``window_months`` months; the re-report counts in the wijk and year of the later report.
     """
     def names(values: list[str]) -> str:
         return ", ".join(f"'{v}'" for v in values) or "NULL"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,7 +24,8 @@ def test_households_count_once_per_year_and_duplicates_once(tmp_path, boundaries
         _melding("k1", "2024-09-01", inside[A]),  # same household again: one household, one re-report
         _melding("k2", "2024-05-01", inside[A]),
         _melding("k3", "2024-05-01", inside[B], "schuldhulp"), _melding("k3", "2024-06-01", inside[B], "schuldhulp"),
-        _melding("k4", "2024-07-01", inside[B], "echtscheiding"), _melding("k5", "2024-07-01", inside[B], "echtscheiding"),
+        _melding("k4", "2024-07-01", inside[B], "echtscheiding"),
+        _melding("k5", "2024-07-01", inside[B], "echtscheiding"),
     ]
     result = aggregate_registrations([write_records(tmp_path / "r.csv", rows)], boundaries)
     t = result.table

@@ -14,9 +14,8 @@ from insights.registrations.locate import OUTSIDE, WATER, PointLocator
 @pytest.fixture
 def three_squares() -> PointLocator:
     """WK000002 | WK000001 | water, 1 km squares side by side in RD New (codes out of order on purpose)."""
-    wijken = gpd.GeoDataFrame({"code": ["WK000002", "WK000001"]},
-                              geometry=[box(200_000, 500_000, 201_000, 501_000), box(201_000, 500_000, 202_000, 501_000)],
-                              crs="EPSG:28992")
+    squares = [box(200_000, 500_000, 201_000, 501_000), box(201_000, 500_000, 202_000, 501_000)]
+    wijken = gpd.GeoDataFrame({"code": ["WK000002", "WK000001"]}, geometry=squares, crs="EPSG:28992")
     water = gpd.GeoDataFrame(geometry=[box(202_000, 500_000, 203_000, 501_000)], crs="EPSG:28992")
     return PointLocator.from_frames(wijken, water, cell=100.0)
 
@@ -57,3 +56,14 @@ def test_bundled_water_and_abroad(locator, boundaries):
     lake = boundaries.water.geometry.iloc[0].representative_point()
     got = locator.locate(np.array([lake.x, 320_000.0]), np.array([lake.y, 450_000.0]))  # 320 km east: Germany
     assert list(got) == [WATER, OUTSIDE]
+
+
+def test_large_batches_split_over_threads_keep_every_point_in_place(three_squares):
+    rng = np.random.default_rng(1)
+    x = rng.uniform(199_500, 203_500, 150_000)  # over the threading threshold
+    y = np.full_like(x, 500_500.0)
+    expected = np.full(len(x), OUTSIDE)
+    expected[(x > 202_000) & (x <= 203_000)] = WATER
+    expected[(x >= 200_000) & (x < 201_000)] = 1  # WK000002
+    expected[(x >= 201_000) & (x <= 202_000)] = 0  # WK000001, with the shared edge
+    assert np.array_equal(three_squares._exact(x, y), expected)
