@@ -105,7 +105,6 @@ def run_method(method: str, data: Path) -> dict[str, float]:
 
         result = aggregate_registrations([data], boundaries, memory_limit="1GB")
         out.update({f"{k}_s": v for k, v in result.seconds.items()})
-        frame = result.table.frame
         out["assigned"] = result.records - sum(result.unassigned.values())
     elif method == "geopandas":
         import geopandas as gpd
@@ -170,7 +169,7 @@ def main() -> None:
         print(f"{'method':<12} {'total s':>8} {'records/s':>11} {'peak MiB':>9} {'assigned':>11}  detail")
         for method in args.only or METHODS:
             proc = subprocess.run([sys.executable, __file__, "--method", method, "--data", str(data)],
-                                  capture_output=True, text=True, cwd=ROOT)
+                                  capture_output=True, text=True, cwd=ROOT, check=False)
             if proc.returncode != 0:
                 last = (proc.stderr.strip().splitlines() or ["?"])[-1]
                 print(f"{method:<12} {'failed':>8}  {last[:100]}")

@@ -26,7 +26,7 @@ from geo.errors import InputFileError
 from geo.io import read_boundaries, read_table
 from insights.indicators import INDICATORS
 from insights.ingest import IndicatorTable, complete_indicator_table, sha256_file
-from insights.registrations.locate import OUTSIDE, PointLocator
+from insights.registrations.locate import OUTSIDE, WATER, PointLocator
 from insights.registrations.mapping import DEFAULT_MAPPING, RE_REPORTS, REPORTS, read_mapping
 from insights.registrations.query import LOCATE_BY_KEY, count_sql
 from insights.registrations.records import RecordColumns, canonical_records_sql, open_record_file
@@ -36,7 +36,7 @@ __all__ = [
     "load_boundaries", "read_pc6_table", "registrations_table",
 ]
 
-_BATCH = 1_000_000
+_MISSING = -3  # no coordinates (OUTSIDE and WATER come from the locator)
 
 
 @dataclass(frozen=True)
@@ -160,38 +160,40 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path, canonical: str, cols: 
             raise InputFileError(path, problem + (f" ({n} rows)" if n > 1 else ""), row=row, column=column)
 
 
-def _locate_points(con: duckdb.DuckDBPyConnection, canonical: str, cols: RecordColumns, locator: PointLocator,
-                   kind_to_indicator: dict[str, str]) -> None:
-    """Stream the points through ``locator`` in batches and append them to table ``located``."""
+def _locate_points(con: duckdb.DuckDBPyConnection, canonical: str, cols: RecordColumns, locator: PointLocator) -> None:
+    """Append the point records to table ``located``: DuckDB streams the coordinates through the locator
+    (a vectorised Arrow function); keys and dates never leave DuckDB."""
     transformer = None
     if cols.location == "wgs84":
         from pyproj import Transformer
 
         transformer = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
-    codes = pa.array(locator.codes.tolist(), type=pa.string())
-    reasons = pa.array(["missing", "outside", "water"], type=pa.string())
-    writer = con.cursor()
-    query = f"SELECT household, event_date, kind, x, y FROM ({canonical})"
-    reader = con.cursor().execute(query).to_arrow_reader(_BATCH)
-    for batch in reader:
-        x = batch.column("x").to_numpy(zero_copy_only=False).astype(np.float64)
-        y = batch.column("y").to_numpy(zero_copy_only=False).astype(np.float64)
-        missing = np.isnan(x) | np.isnan(y)
+
+    def wijk_index(x: pa.Array, y: pa.Array) -> pa.Array:
+        xs = x.to_numpy(zero_copy_only=False).astype(np.float64)
+        ys = y.to_numpy(zero_copy_only=False).astype(np.float64)
+        missing = np.isnan(xs) | np.isnan(ys)
         if transformer is not None:
-            x, y = transformer.transform(x, y)
-        where = np.full(len(x), -3, dtype=np.int32)
-        where[~missing] = locator.locate(x[~missing], y[~missing])
-        found = where >= 0
-        wijk = pa.DictionaryArray.from_arrays(pa.array(np.where(found, where, 0), mask=~found), codes)
-        reason_index = np.where(missing, 0, np.where(where == OUTSIDE, 1, 2))
-        reason = pa.DictionaryArray.from_arrays(pa.array(reason_index, type=pa.int32(), mask=found), reasons)
-        indicator = pa.array(pd.Series(batch.column("kind").to_pandas()).map(kind_to_indicator), type=pa.string())
-        chunk = pa.table({"household": batch.column("household"), "event_date": batch.column("event_date"),
-                          "indicator": indicator, "wijk": wijk, "reason": reason})
-        writer.register("chunk", chunk)
-        writer.execute("INSERT INTO located SELECT household, event_date, indicator, CAST(wijk AS VARCHAR), "
-                       "CAST(reason AS VARCHAR) FROM chunk")
-        writer.unregister("chunk")
+            xs, ys = transformer.transform(xs, ys)
+        where = np.full(len(xs), _MISSING, dtype=np.int32)
+        where[~missing] = locator.locate(xs[~missing], ys[~missing])
+        return pa.array(where, type=pa.int32())
+
+    con.create_function("wijk_index", wijk_index, ["DOUBLE", "DOUBLE"], "INTEGER", type="arrow",  # type: ignore[arg-type]
+                        null_handling="special", side_effects=False)
+    con.register("wijk_codes", pa.table({"i": pa.array(range(len(locator.codes)), pa.int32()),
+                                         "code": pa.array(locator.codes.tolist(), pa.string())}))
+    try:
+        con.execute(f"""
+            INSERT INTO located
+            SELECT r.household, r.event_date, k.indicator, w.code,
+                   CASE r.i WHEN {_MISSING} THEN 'missing' WHEN {OUTSIDE} THEN 'outside' WHEN {WATER} THEN 'water' END
+            FROM (SELECT household, event_date, kind, wijk_index(x, y) AS i FROM ({canonical})) AS r
+            JOIN kinds AS k ON k.kind = r.kind
+            LEFT JOIN wijk_codes AS w ON w.i = r.i""")
+    finally:
+        con.remove_function("wijk_index")
+        con.unregister("wijk_codes")
 
 
 def _wide(counts: pd.DataFrame, wijken: gpd.GeoDataFrame, periods: list[int], indicators: list[str]) -> pd.DataFrame:
@@ -280,7 +282,7 @@ def aggregate_registrations(
             canonical = canonical_records_sql(view, cols)
             if cols.location in ("rd", "wgs84"):
                 locator = locator or _locator(boundaries)
-                _locate_points(con, canonical, cols, locator, mapping.kinds)
+                _locate_points(con, canonical, cols, locator)
             else:
                 con.execute(f"CREATE OR REPLACE VIEW records AS SELECT household, event_date, kind, "
                             f"{'pc6' if cols.location == 'pc6' else 'NULL'} AS pc6, "
