@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 RELEASES ?= releases
 
-.PHONY: demo test install install-test browser spectral bench bench-registrations registraties clean
+.PHONY: demo test lint install install-test browser spectral bench bench-registrations registraties clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,14 @@ spectral:
 	@[ -x build/node/node_modules/.bin/spectral ] || \
 	  npm install --silent --no-audit --no-fund --prefix build/node @stoplight/spectral-cli
 
-## Install everything the tests need, then run the whole suite.
-test: install-test browser spectral
+## Lint, types and the layering contract (geo <- insights <- {api, dashboards} <- helpende_data).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## Install everything the tests need, then lint and run the whole suite.
+test: install-test browser spectral lint
 	$(BIN)/python -m pytest
 
 ## Benchmarks (not run by CI): see bench/README.md.

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.oidc import InvalidToken
 from geo.errors import HelpendeDataError, UnknownAreaCode
-from insights.errors import ReleaseNotFound
+from insights.errors import ReleaseNotFound, StewardPartMissing
 
 __all__ = [
     "PROBLEM_JSON", "PROBLEM_SCHEMA", "STATUS", "InvalidApiKey", "NotFound", "OutsideKeyScope", "RoleNotAllowed",
@@ -42,6 +42,7 @@ STATUS: dict[type[Exception], int] = {
     OutsideKeyScope: 403,
     UnknownAreaCode: 404,
     NotFound: 404,
+    StewardPartMissing: 404,  # a release served from its public part only: steward routes say so
     ReleaseNotFound: 503,
 }
 

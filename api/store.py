@@ -8,7 +8,6 @@ one is broken) requests keep getting the old release. A request therefore never 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -22,10 +21,18 @@ import numpy as np
 import pandas as pd
 
 from geo.geometry import to_wgs84
-from insights.disclosure.primary import public_status
 from insights.errors import ReleaseNotFound
 from insights.indicators import INDICATORS
-from insights.release import Release, current_release_dir, load_release
+from insights.release import (
+    PUBLIC_MANIFEST,
+    PUBLIEK,
+    RULES_FILE,
+    Release,
+    current_release_dir,
+    load_release,
+    read_beheer,
+    verify_outputs,
+)
 from insights.views import wide_table
 
 __all__ = ["LEVELS", "LayerData", "LoadedRelease", "Memo", "ReleaseStore", "Table"]
@@ -171,15 +178,24 @@ class LoadedRelease:
     release: Release
     layers: dict[tuple[str, int], LayerData]
     cijfers: Table  # published figures + scores, for policy staff
-    cellen: Table  # the suppression pattern with reasons and audit columns, for stewards
     geometry: dict[str, bytes]  # code → GeoJSON geometry in CRS84
     regels: str  # the rules file text the release was protected with
     gemeente_regio: dict[str, str]  # gemeente code → veiligheidsregio code
     periods: list[int] = field(default_factory=list)  # release.periods, computed once (pandas unique per call)
+    _cellen: Table | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.periods:
             self.periods = self.release.periods
+
+    @property
+    def cellen(self) -> Table:
+        """The suppression pattern with reasons and audit columns, for stewards: read from the release's
+        steward part (``beheer/``) at the first steward request, through :func:`insights.release.read_beheer`
+        (raises :class:`~insights.errors.StewardPartMissing` when this machine holds the public part only)."""
+        if self._cellen is None:
+            self._cellen = Table.build(_cellen(self.release, read_beheer(self.release.path).cells))
+        return self._cellen
 
     @classmethod
     def build(cls, release: Release) -> LoadedRelease:
@@ -210,16 +226,15 @@ class LoadedRelease:
                     gemeente=list(areas["gemeente"]), regio=list(areas["regio"]),
                     index={c: i for i, c in enumerate(areas["code"])},
                 )
-        regels_path = release.path / "regels.toml"
-        return cls(release=release, layers=layers, cijfers=Table.build(_cijfers(release)),
-                   cellen=Table.build(_cellen(release)), geometry=geometry,
+        regels_path = release.path / RULES_FILE
+        return cls(release=release, layers=layers, cijfers=Table.build(_cijfers(release)), geometry=geometry,
                    regels=regels_path.read_text(encoding="utf-8") if regels_path.exists() else "",
                    gemeente_regio={str(g): str(r) for g, r in release.areas[["gemeente", "regio"]].dropna().itertuples(index=False)})
 
 
-def _cellen(release: Release) -> pd.DataFrame:
-    """Every published cell with whatever protection/audit columns the release holds (never a raw count)."""
-    cells = release.cells.drop(columns=[c for c in release.cells.columns if c in FORBIDDEN_COLUMNS])
+def _cellen(release: Release, steward_cells: pd.DataFrame) -> pd.DataFrame:
+    """Every cell with whatever protection/audit columns the steward part holds (never a raw count)."""
+    cells = steward_cells.drop(columns=[c for c in steward_cells.columns if c in FORBIDDEN_COLUMNS])
     names = release.areas[["code", "naam"]]
     return names.merge(cells, on="code", how="right")[["code", "naam", *[c for c in cells.columns if c != "code"]]]
 
@@ -227,7 +242,6 @@ def _cellen(release: Release) -> pd.DataFrame:
 def _cijfers(release: Release) -> pd.DataFrame:
     """Published figures and scores per area × period × indicator; hidden values stay NA (null), never 0."""
     cells = release.cells[["code", "level", "gemeente", "regio", "period", "indicator", "value", "status", "denominator"]]
-    cells = cells.assign(status=public_status(cells))  # threshold vs secondary is for stewards only
     frame = release.areas[["code", "naam"]].merge(cells, on="code", how="right")
     scale = frame["indicator"].map({k: v.scale for k, v in INDICATORS.items()}).astype("Float64")
     frame["rate"] = (frame["value"].astype("Float64") / frame["denominator"].astype("Float64") * scale).round(2)
@@ -238,14 +252,6 @@ def _cijfers(release: Release) -> pd.DataFrame:
             frame[col] = frame[col].round(4)
     frame["synthetisch"] = release.synthetic
     return frame
-
-
-def verify_outputs(folder: Path, manifest: dict) -> None:
-    """Raise unless every file the manifest lists exists with the listed SHA-256."""
-    for relative, digest in manifest.get("outputs", {}).items():
-        path = folder / relative
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-            raise ReleaseNotFound(f"{folder.name}: {relative} is missing or differs from its manifest hash")
 
 
 class ReleaseStore:
@@ -263,7 +269,7 @@ class ReleaseStore:
 
     def _load(self, folder: Path) -> LoadedRelease:
         release = load_release(folder)
-        verify_outputs(folder, release.manifest)
+        verify_outputs(folder / PUBLIEK, release.manifest)
         return LoadedRelease.build(release)
 
     def _load_in_background(self, folder: Path) -> None:
@@ -328,7 +334,7 @@ class ReleaseStore:
         """Manifests of every complete release in the folder, newest first."""
         out = []
         for folder in sorted(self.releases_dir.iterdir(), reverse=True):
-            manifest = folder / "manifest.json"
+            manifest = folder / PUBLIC_MANIFEST
             if folder.is_dir() and not folder.name.startswith(".") and manifest.exists():
                 out.append(json.loads(manifest.read_text(encoding="utf-8")))
         return out

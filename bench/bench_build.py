@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-CLI = [sys.executable, "-m", "insights.cli", "build"]
+CLI = [sys.executable, "-m", "helpende_data.cli", "build"]
 
 
 def one_build(region: str, maps: bool) -> tuple[float, float]:

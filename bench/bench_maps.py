@@ -36,7 +36,7 @@ def nl_release(folder: Path) -> Release:
 
     settings = BuildSettings().model_copy(update={"releases_dir": folder})
     started = time.perf_counter()
-    release = build_release(settings, region="Nederland", progress=lambda _: None, render_maps=False)
+    release = build_release(settings, region="Nederland", progress=lambda _: None)
     print(f"built NL release without maps in {time.perf_counter() - started:.1f} s")
     return release
 

@@ -14,8 +14,9 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
-from insights.disclosure.primary import Status
-from insights.indicators import DENOMINATORS, INDICATORS
+from insights.indicators import DENOMINATORS, HEADLINE, INDICATORS
+from insights.labels import HIDDEN_LABEL
+from insights.release import Status  # the cell states a release publishes
 
 __all__ = [
     "FEW",
@@ -33,7 +34,6 @@ __all__ = [
     "layers_for",
 ]
 
-HIDDEN_LABEL = "beschermd: te weinig waarnemingen"
 FEW_LABEL = "te weinig huishoudens/inwoners om te tonen"
 NO_DATA_LABEL = "geen gegevens"
 # Area states that are not a data class. Letters, never a number: a 0 could be read as a value.
@@ -49,8 +49,6 @@ YLORBR = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]
 YLORBR_K = {1: ["#fe9929"], 2: ["#fed98e", "#d95f0e"], 3: ["#fff7bc", "#fec44f", "#d95f0e"],
             4: ["#ffffd4", "#fed98e", "#fe9929", "#cc4c02"], 5: YLORBR}
 PUOR = ["#542788", "#998ec3", "#f7f7f7", "#f1a340", "#b35806"]
-SHORT_TITLES = {"schulden": "Problematische schulden", "echtscheidingen": "Echtscheidingen",
-                "meldingen": "Meldingen Veilig Thuis", "hermeldingen": "Hermeldingen Veilig Thuis"}
 RISK_BREAKS = [0.8, 0.95, 1.05, 1.25]
 RISK_LABELS = ["lager (< 0,80)", "iets lager (0,80 – 0,95)", "zoals verwacht (0,95 – 1,05)",
                "iets hoger (1,05 – 1,25)", "hoger (≥ 1,25)"]
@@ -136,11 +134,12 @@ def _classes(state: pd.Series, shown: pd.Series, yb) -> pd.Series:
 
 
 def layers_for(table: pd.DataFrame) -> list[Layer]:
-    """The layers of a map: the risk score of meldingen first, then each indicator's rate."""
+    """The layers of a map: the risk score of the headline indicator (meldingen) first, then each
+    indicator's rate."""
     layers: list[Layer] = []
-    if "meldingen_status" in table.columns:
-        state = area_state(table, "meldingen")
-        score_col = "meldingen_rr" if "meldingen_rr" in table.columns else "meldingen_smr"
+    if f"{HEADLINE}_status" in table.columns:
+        state = area_state(table, HEADLINE)
+        score_col = f"{HEADLINE}_rr" if f"{HEADLINE}_rr" in table.columns else f"{HEADLINE}_smr"
         values = table[score_col].astype("Float64")
         shown = state.eq("p") & values.notna()
         yb = None
@@ -149,7 +148,8 @@ def layers_for(table: pd.DataFrame) -> list[Layer]:
         classes = _classes(state, shown, yb)
         what = "gladgestreken relatief risico (empirisch Bayes)" if score_col.endswith("_rr") else "verhouding waargenomen/verwacht"
         layers.append(Layer(
-            key="risico", title="Risicosignaal meldingen", indicator="meldingen", score=True,
+            key="risico", title=f"Risicosignaal {HEADLINE}", indicator=HEADLINE,
+            score=True,
             colours=PUOR, edges=RISK_LABELS,
             method=f"{what}; vaste klassen (mapclassify UserDefined) rond 1 = zoals verwacht in de regio",
             classes=classes,
@@ -165,6 +165,6 @@ def layers_for(table: pd.DataFrame) -> list[Layer]:
             yb, edges, method = _rate_classes(values[shown])
         classes = _classes(state, shown, yb)
         colours = YLORBR_K[len(edges)]
-        layers.append(Layer(key=name, title=f"{SHORT_TITLES.get(name, spec.label)} ({spec.per})", indicator=name, score=False,
+        layers.append(Layer(key=name, title=f"{spec.short_title} ({spec.per})", indicator=name, score=False,
                             colours=colours, edges=edges, method=f"{method}; {spec.per}", classes=classes))
     return layers

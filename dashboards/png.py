@@ -24,6 +24,7 @@ from dashboards.classify import (
     NO_DATA_LABEL,
     Layer,
 )
+from insights.labels import SOURCE
 from insights.release import Release
 
 __all__ = ["map_png"]
@@ -70,7 +71,7 @@ def map_png(release: Release, table: gpd.GeoDataFrame, layer: Layer, *, gemeente
     fig.text(0.665, 0.30, _wrap(f"Klassen: {layer.method}.", 52), fontsize=8.5, va="top", color="#333333")
     fig.text(0.665, 0.20, _wrap("Een signaal is een aanleiding voor gesprek, geen oordeel over een huishouden.", 52),
              fontsize=8.5, va="top", color="#333333")
-    source = f"Bron: CBS, Kadaster (CC BY 4.0) · helpende-data release {release.id}"
+    source = f"{SOURCE} · helpende-data release {release.id}"
     fig.text(0.02, 0.03, source, fontsize=8.5, color="#333333")
     if release.synthetic:
         fig.text(0.98, 0.955, "SYNTHETISCHE DEMONSTRATIEDATA", fontsize=12, fontweight="bold", color="#b35806",

@@ -44,11 +44,11 @@ from dashboards.classify import (
 from dashboards.data import gemeente_names, map_table
 from dashboards.settings import MapSettings
 from insights.indicators import INDICATORS
+from insights.labels import SOURCE
 from insights.release import Release
 
 __all__ = ["FEW_LABEL", "HIDDEN_LABEL", "map_config", "region_map", "render_release_maps"]
 
-SOURCE = "Bron: CBS, Kadaster (CC BY 4.0)"
 SYNTHETIC_BANNER = "SYNTHETISCHE DEMONSTRATIEDATA — geen echte meldingen, schulden of echtscheidingen"
 _SIGNAL_FALLBACK = {"hoger": "duidelijk hoger dan verwacht", "lager": "duidelijk lager dan verwacht",
                     "gelijk": "niet duidelijk anders dan verwacht"}
@@ -293,7 +293,8 @@ def _worker_render(targets: list[tuple[str, str | None]]) -> dict[str, str | byt
 
 
 def render_release_maps(release: Release, settings: MapSettings | None = None) -> dict[str, str | bytes]:
-    """All maps of a release: ``kaarten/regio.html`` and one per gemeente, each with a print PNG.
+    """All maps of a release: ``kaarten/regio.html`` and one per gemeente, each with a print PNG
+    (paths relative to the release's public folder, :data:`insights.release.PUBLIEK`).
 
     With more than ``settings.parallel_from`` maps (a whole-country release) and ``settings.workers``
     other than 1, the maps are rendered in that many processes (0 = one per core); every process

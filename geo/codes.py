@@ -12,6 +12,7 @@ from enum import StrEnum
 import pandas as pd
 
 __all__ = [
+    "AREA_LEVELS",
     "Level",
     "normalise_code",
     "level_of",
@@ -28,6 +29,10 @@ class Level(StrEnum):
     gemeente = "gemeente"
     regio = "regio"
     nederland = "nederland"
+
+
+#: The levels a release publishes as areas with their own cells (the API's collections), small to large.
+AREA_LEVELS: tuple[Level, ...] = (Level.wijk, Level.gemeente, Level.regio)
 
 
 _PATTERNS: dict[Level, re.Pattern[str]] = {

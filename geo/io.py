@@ -6,6 +6,7 @@ EPSG:4326 happens only where data leaves (GeoJSON, maps).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +16,7 @@ import pyogrio
 from geo.errors import BoundaryError, InputFileError
 from geo.geometry import RD_NEW, repair
 
-__all__ = ["read_boundaries", "read_region_table", "read_table"]
+__all__ = ["read_boundaries", "read_region_table", "read_table", "sha256_file"]
 
 _READABLE = {".geojson", ".json", ".gpkg", ".shp", ".topojson", ".fgb", ".parquet"}
 
@@ -59,3 +60,13 @@ def read_region_table(path: Path) -> pd.DataFrame:
     if missing:
         raise InputFileError(path, f"missing column(s) {missing}", row=1)
     return table[needed].apply(lambda s: s.str.strip())
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes as 64 lower-case hex digits, read in 1 MiB blocks (the one file hash of
+    the project: input hashes in manifests, output hashes of releases and their verification)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,14 +1,16 @@
-"""Files rendered from a written release into its own folder: steward report, model card, maps.
+"""Files rendered from a written release into its own folder: steward report and model card.
 
-Everything here reads the release as published (no raw counts exist there).
+The model card, register entry and maps read the public part only; the steward report (under
+``beheer/``) reads the steward cells. No raw counts exist in either.
 """
 
 from __future__ import annotations
 
 import json
 
+from geo.codes import Level
 from insights.disclosure import information_loss, steward_report_html, steward_table
-from insights.release import Release
+from insights.release import MODEL_CARD_FILE, PUBLIEK, REGISTER_FILE, REPORT_DIR, Release, StewardPart
 from insights.risk import algoritmeregister_entry, model_card_markdown
 
 __all__ = ["release_summary", "render_release_files"]
@@ -22,7 +24,7 @@ def release_summary(release: Release) -> dict:
         "release": release.id,
         "periods": release.periods,
         "indicators": sorted(release.cells["indicator"].unique()),
-        "levels": [lvl for lvl in ("wijk", "gemeente", "regio", "nederland") if lvl in set(release.areas["level"])],
+        "levels": [lvl.value for lvl in Level if lvl.value in set(release.areas["level"])],
         "n_areas": int(len(release.areas)),
         "n_cells": int(len(release.cells)),
         "n_hidden": int(release.cells["value"].isna().sum()),
@@ -33,20 +35,17 @@ def release_summary(release: Release) -> dict:
     }
 
 
-def render_release_files(release: Release, *, maps: bool = True) -> dict[str, str | bytes]:
-    """Relative path → content of every rendered file of ``release``."""
+def render_release_files(release: Release, steward: StewardPart) -> dict[str, str | bytes]:
+    """Path relative to the release folder → content of the steward report and the model card."""
     rules_version = str(release.manifest.get("rules_version"))
     files: dict[str, str | bytes] = {
-        "rapport/onderdrukking.html": steward_report_html(release.cells, rules_version,
-                                                          title=f"Onthullingscontrole {release.id}"),
-        "rapport/onderdrukking.csv": steward_table(release.cells).to_csv(index=False, lineterminator="\n"),
-        "rapport/informatieverlies.csv": information_loss(release.cells).to_csv(index=False, lineterminator="\n"),
+        f"{REPORT_DIR}/onderdrukking.html": steward_report_html(steward.cells, rules_version,
+                                                                title=f"Onthullingscontrole {release.id}"),
+        f"{REPORT_DIR}/onderdrukking.csv": steward_table(steward.cells).to_csv(index=False, lineterminator="\n"),
+        f"{REPORT_DIR}/informatieverlies.csv": information_loss(steward.cells).to_csv(index=False,
+                                                                                     lineterminator="\n"),
     }
     summary = release_summary(release)
-    files["modelkaart.md"] = model_card_markdown(summary)
-    files["algoritmeregister.json"] = json.dumps(algoritmeregister_entry(summary), indent=2, ensure_ascii=False) + "\n"
-    if maps:
-        from dashboards.render import render_release_maps
-
-        files.update(render_release_maps(release))
+    files[MODEL_CARD_FILE] = model_card_markdown(summary)
+    files[REGISTER_FILE] = json.dumps(algoritmeregister_entry(summary), indent=2, ensure_ascii=False) + "\n"
     return files

@@ -13,6 +13,8 @@ __all__ = [
     "ReleaseNotFound",
     "UnprotectedOutput",
     "ForbiddenModelInput",
+    "StewardPartMissing",
+    "BuildInProgress",
 ]
 
 
@@ -34,3 +36,11 @@ class UnprotectedOutput(ReleaseError):
 
 class ForbiddenModelInput(HelpendeDataError):
     """A variable about origin, ethnicity or nationality was offered as a model input."""
+
+
+class StewardPartMissing(ReleaseError):
+    """The release's steward part (``beheer/``) is not on this machine; its public part may be."""
+
+
+class BuildInProgress(ReleaseError):
+    """Another build holds the releases folder."""

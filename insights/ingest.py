@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import hashlib
 import io
 import re
 from collections.abc import Iterable
@@ -29,7 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.boundaries import SECRET_SENTINEL
 from geo.codes import Level, level_of, normalise_code
+from geo.io import sha256_file
 from insights.disclosure.rules import Rules, parse_rules
 from insights.errors import InputFileError, RulesError
 from insights.indicators import DENOMINATORS, INDICATORS
@@ -49,7 +50,6 @@ _CODE_ALIASES = ("gebiedscode", "code", "regiocode", "wijkenenbuurten", "regioaa
 _PERIOD_ALIASES = ("periode", "perioden", "jaar")
 _SYNTHETIC = "synthetisch"
 _SECRET_MARKERS = {"", ".", "x", "X", "?"}
-_SENTINEL = -99990
 _NUMBER_COMMA = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?|-?\d+(,\d+)?")
 _NUMBER_POINT = re.compile(r"-?\d+(\.\d+)?")
 _PERIOD = re.compile(r"(\d{4})(JJ00)?")
@@ -71,10 +71,6 @@ class IndicatorTable:
     @property
     def indicators(self) -> list[str]:
         return [c for c in INDICATORS if c in self.frame.columns]
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def read_rules(path: Path) -> Rules:
@@ -193,7 +189,7 @@ def read_indicator_file(path: Path) -> tuple[pd.DataFrame, bool]:
                 value = _parse_number(cell, decimal_comma)
             except ValueError:
                 raise InputFileError(path, f"{cell!r} is not a number", row=line, column=name) from None
-            if value is not None and value <= _SENTINEL:
+            if value is not None and value <= SECRET_SENTINEL:
                 value = None  # CBS/PDOK secrecy sentinel
             if value is not None and value != int(value):
                 raise InputFileError(path, f"{cell!r} is not a count (whole number)", row=line, column=name)
@@ -318,7 +314,7 @@ def read_gemeente_covariates(path: Path) -> pd.DataFrame:
     out = frame[list(columns)].rename(columns=columns)
     for col in list(columns.values())[1:]:
         values = pd.to_numeric(out[col], errors="coerce")
-        out[col] = values.where(values > _SENTINEL)
+        out[col] = values.where(values > SECRET_SENTINEL)
     return out.reset_index(drop=True)
 
 

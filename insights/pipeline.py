@@ -1,4 +1,5 @@
-"""The build: boundaries + indicators + rules → protected, scored release (with maps).
+"""The build: boundaries + indicators + rules → protected, scored release (with whatever extra files,
+such as maps, the caller renders from it).
 
 This module wires the pure steps together; reading happens in ``geo.io``/``insights.ingest`` and
 writing in ``insights.release``.
@@ -18,15 +19,16 @@ import pandas as pd
 from geo.boundaries import normalise_wijken
 from geo.geometry import dissolve_by
 from geo.hierarchy import NEDERLAND, build_hierarchy, parent_of
-from geo.io import read_boundaries, read_region_table
+from geo.io import read_boundaries, read_region_table, sha256_file
 from insights.cells import build_cells, public_cells
 from insights.artefacts import render_release_files
 from insights.disclosure import assert_protected, protect, public_status
 from insights.disclosure.rules import Rules, parse_rules
 from insights.errors import RulesError
-from insights.ingest import IndicatorTable, read_indicators, sha256_file
+from insights.ingest import IndicatorTable, read_indicators
+from insights.labels import source_line
 from insights.errors import ReleaseNotFound
-from insights.release import Release, current_release_dir, load_release, write_release
+from insights.release import PUBLIEK, Release, StewardPart, current_release_dir, load_release, releases_lock, write_release
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
 from insights.settings import BuildSettings
@@ -69,14 +71,13 @@ def _area_table(hierarchy: pd.DataFrame, wijken: gpd.GeoDataFrame) -> gpd.GeoDat
     return areas[["code", "naam", "level", "parent", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]]
 
 
-def _previous_cells(releases_dir: Path) -> pd.DataFrame | None:
-    """The published cells of the current release, so what it hid stays hidden (no differencing
-    between releases of the same period). None when there is no release yet."""
+def _previous_release(releases_dir: Path) -> Release | None:
+    """The current release (its published cells are kept hidden where it hid them: no differencing
+    between releases of the same period); None when there is no release yet."""
     try:
-        previous = load_release(current_release_dir(releases_dir))
+        return load_release(current_release_dir(releases_dir))
     except ReleaseNotFound:
         return None
-    return previous.cells[["code", "period", "indicator", "value"]]
 
 
 def _restrict(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -152,17 +153,31 @@ def build_release(
     region: str | None = None,
     gemeenten: list[str] | None = None,
     progress: Progress = print,
-    render_maps: bool = True,
+    extra_files: Callable[[Release], dict[str, str | bytes]] | None = None,
+    wait: bool = True,
 ) -> Release:
     """Validate, protect and score the indicators, then write and activate a new release.
 
     Any error leaves the releases folder as it was. Protection and reference rates are computed over
     the complete veiligheidsregio(s) of the selected gemeenten; only the selection is published.
+    ``extra_files`` renders more public files (path relative to ``publiek/`` → content) from the written
+    release, e.g. maps; it is passed in by the composition root so that ``insights`` never imports ``dashboards``.
+    The build holds the releases folder's lock throughout (:func:`insights.release.releases_lock`):
+    a second build waits for it, or raises :class:`~insights.errors.BuildInProgress` when ``wait`` is False.
     """
+    with releases_lock(settings.releases_dir, wait=wait, progress=progress):
+        return _build_locked(settings, region=region, gemeenten=gemeenten, progress=progress,
+                             extra_files=extra_files)
+
+
+def _build_locked(settings: BuildSettings, *, region: str | None, gemeenten: list[str] | None,
+                  progress: Progress, extra_files: Callable[[Release], dict[str, str | bytes]] | None) -> Release:
     cells, parents, prep = prepare_cells(settings, region=region, gemeenten=gemeenten, progress=progress)
     selection, rules, table = prep.selection, prep.rules, prep.table
     with _step(progress, f"protecting and auditing {selection.label}"):
-        protected = protect(cells, parents, rules, previous=_previous_cells(settings.releases_dir))
+        previous = _previous_release(settings.releases_dir)
+        known = None if previous is None else previous.cells[["code", "period", "indicator", "value"]]
+        protected = protect(cells, parents, rules, previous=known)
         assert_protected(protected, rules)
         published = _restrict(public_cells(protected), selection)
     with _step(progress, "scoring"):
@@ -174,6 +189,7 @@ def build_release(
         "title": f"helpende-data {selection.label}",
         "selection": {"label": selection.label, "gemeenten": sorted(selection.gemeenten), "regios": sorted(selection.regios)},
         "synthetic": table.synthetic,
+        "previous_release": None if previous is None else previous.id,
         "periods": sorted(int(p) for p in published["period"].unique()),
         "inputs": {
             "indicators": table.sha256,
@@ -187,12 +203,16 @@ def build_release(
             "cells": int(len(published)),
             "cells_hidden": int(published["value"].isna().sum()),
         },
-        "licence": "Bron: CBS, Kadaster (CC BY 4.0)" + ("; indicator counts are SYNTHETIC demo data" if table.synthetic else ""),
+        "licence": source_line(synthetic=table.synthetic),
     }
-    with _step(progress, "writing release, reports" + (" and maps" if render_maps else "")):
+    def render(written: Release, steward: StewardPart) -> dict[str, str | bytes]:
+        extra = extra_files(written) if extra_files else {}
+        return {**render_release_files(written, steward), **{f"{PUBLIEK}/{path}": body for path, body in extra.items()}}
+
+    with _step(progress, "writing release, reports" + (" and maps" if extra_files else "")):
         release = write_release(
             settings.releases_dir, areas=areas, cells=published, scores=scores, rules=rules,
             rules_text=prep.rules_text, manifest=manifest,
-            render=lambda written: render_release_files(written, maps=render_maps),
+            render=render,
         )
     return release

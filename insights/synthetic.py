@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from insights.indicators import INDICATORS
+
 __all__ = ["generate_indicators", "DEFAULT_SEED", "DEFAULT_PERIODS"]
 
 DEFAULT_SEED = 20261123
@@ -92,7 +94,7 @@ def generate_indicators(
                 "synthetisch": "ja",
             }
         )
-        for col in ("schulden", "echtscheidingen", "meldingen", "hermeldingen"):
+        for col in INDICATORS:
             frame.loc[~known, col] = pd.NA
         frames.append(frame)
     return pd.concat(frames).sort_values(["gebiedscode", "periode"]).reset_index(drop=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insights.disclosure.primary import public_status
 from insights.indicators import INDICATORS
 from insights.release import Release
 
@@ -16,8 +15,9 @@ def wide_table(release: Release, *, level: str, period: int) -> pd.DataFrame:
 
     Columns: ``code``, ``naam``, ``gemeente``, ``regio``, ``huishoudens``, ``inwoners``, then per
     indicator ``i``: ``i`` (Int64 published rounded count, NA when hidden — never 0), ``i_status``
-    (the public status: threshold and secondary suppression both read ``beschermd``; reasons are
-    for stewards only), ``i_rate`` (published count per the indicator's scale, e.g. per 1,000 households),
+    (the public status as the release publishes it: threshold and secondary suppression both read
+    ``beschermd``; reasons are for stewards only), ``i_rate`` (published count per the indicator's scale,
+    e.g. per 1,000 households),
     ``i_expected``, ``i_smr``, ``i_smr_low``, ``i_smr_high`` (95% interval).
     Areas keep the order of the release (by code); nothing is ordered by score.
     """
@@ -32,7 +32,7 @@ def wide_table(release: Release, *, level: str, period: int) -> pd.DataFrame:
             continue
         value = rows["value"].astype("Int64")
         table[name] = table["code"].map(value).astype("Int64")
-        table[f"{name}_status"] = table["code"].map(public_status(rows.reset_index()).set_axis(rows.index))
+        table[f"{name}_status"] = table["code"].map(rows["status"])
         rate = value.astype("Float64") / rows["denominator"].astype("Float64") * spec.scale
         table[f"{name}_rate"] = table["code"].map(rate).astype("Float64").round(2)
         for col in ("expected", "smr", "smr_low", "smr_high"):

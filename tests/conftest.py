@@ -39,10 +39,21 @@ def releases_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def ijsselland_release(bundled_settings: BuildSettings, releases_dir: Path) -> Release:
     """The default build (IJsselland, bundled data, maps included), built once per session."""
+    from dashboards.render import render_release_maps
     from insights.pipeline import build_release
 
     settings = bundled_settings.model_copy(update={"releases_dir": releases_dir})
-    return build_release(settings, progress=lambda _: None)
+    return build_release(settings, progress=lambda _: None, extra_files=render_release_maps)
+
+
+@pytest.fixture(scope="session")
+def national_release(bundled_settings: BuildSettings, tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """``helpende-data build --region Nederland --no-maps`` on the bundled data, built once per session
+    (tens of seconds: use it from tests marked ``slow`` only)."""
+    from insights.pipeline import build_release
+
+    settings = bundled_settings.model_copy(update={"releases_dir": tmp_path_factory.mktemp("releases_nl")})
+    return build_release(settings, region="Nederland", progress=lambda _: None)
 
 
 def _free_port() -> int:

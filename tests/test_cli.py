@@ -1,15 +1,17 @@
 """The command line as scripts and reviewers call it."""
 
+import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
 
-from insights.release import current_release_dir
+from insights.release import STEWARD_CELLS_FILE, STEWARD_MANIFEST, current_release_dir
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "insights.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "helpende_data.cli", *args], capture_output=True, text=True, timeout=300
     )
 
 
@@ -86,12 +88,15 @@ def test_audit_passes_a_fresh_release_and_fails_a_tampered_one(small_world):
     assert "0 under-protected" in ok.stdout
 
     folder = current_release_dir(small_world.releases_dir)
-    cells = pd.read_parquet(folder / "cellen.parquet")
+    cells = pd.read_parquet(folder / STEWARD_CELLS_FILE)
     partner = cells.index[cells["status"] == "secundair"][0]  # publish a cell that protects another
     low = int(cells.loc[partner, "audit_low"])
     cells.loc[partner, "status"] = "gepubliceerd"
     cells.loc[partner, "value"] = max(10, 5 * round(low / 5))
-    cells.to_parquet(folder / "cellen.parquet", index=False)
+    cells.to_parquet(folder / STEWARD_CELLS_FILE, index=False)
+    manifest = json.loads((folder / STEWARD_MANIFEST).read_text())  # as if the build had written this table
+    manifest["outputs"][STEWARD_CELLS_FILE] = hashlib.sha256((folder / STEWARD_CELLS_FILE).read_bytes()).hexdigest()
+    (folder / STEWARD_MANIFEST).write_text(json.dumps(manifest))
     tampered = run("audit", "--releases", str(small_world.releases_dir))
     assert tampered.returncode == 1
     assert "0 under-protected" not in tampered.stdout

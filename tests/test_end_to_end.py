@@ -5,6 +5,7 @@ import pandas as pd
 
 from insights.disclosure.primary import Status
 from insights.ingest import read_rules
+from insights.release import MODEL_CARD_FILE, REGISTER_FILE, REPORT_DIR, read_beheer
 
 
 def test_default_build_covers_ijsselland(ijsselland_release):
@@ -31,7 +32,7 @@ def test_no_published_count_is_below_its_rule_or_unrounded(ijsselland_release, b
 
 
 def test_every_wijk_has_a_reason_when_hidden(ijsselland_release):
-    cells = ijsselland_release.cells
+    cells = read_beheer(ijsselland_release.path).cells  # reasons are in the steward part
     hidden = cells[cells["status"] != Status.published]
     assert (hidden["reason"].str.len() > 0).all()
 
@@ -69,13 +70,15 @@ def test_the_api_refuses_anonymous_requests_for_figures(server_url):
 
 def test_release_carries_steward_report_and_model_card(ijsselland_release):
     folder = ijsselland_release.path
-    report = (folder / "rapport" / "onderdrukking.csv").read_text()
+    report = (folder / REPORT_DIR / "onderdrukking.csv").read_text()
     assert "count" not in report.splitlines()[0].split(",")
-    assert "Audit geslaagd" in (folder / "rapport" / "onderdrukking.html").read_text()
-    card = (folder / "modelkaart.md").read_text()
+    assert "Audit geslaagd" in (folder / REPORT_DIR / "onderdrukking.html").read_text()
+    card = (folder / MODEL_CARD_FILE).read_text()
     assert "geen prevalentie" in card.lower() or "Meldingen zijn geen prevalentie" in card
-    assert (folder / "algoritmeregister.json").exists()
-    assert set(ijsselland_release.manifest["outputs"]) >= {"modelkaart.md", "rapport/onderdrukking.html"}
+    assert (folder / REGISTER_FILE).exists()
+    assert set(ijsselland_release.manifest["outputs"]) >= {"modelkaart.md", "algoritmeregister.json"}
+    assert not any(name.startswith("rapport") for name in ijsselland_release.manifest["outputs"])
+    assert {f"{REPORT_DIR}/onderdrukking.html", MODEL_CARD_FILE} <= set(read_beheer(folder).manifest["outputs"])
 
 
 def test_nothing_public_tells_threshold_from_secondary_suppression(server_url, policy_headers, session_keys):

@@ -20,6 +20,7 @@ from api.dependencies import CACHED, ActiveRelease, Policy, Reader, check_area, 
 from api.errors import problem_responses
 from api.keys import Principal
 from api.store import LoadedRelease, Table
+from geo.codes import AREA_LEVELS
 from geo.errors import UnknownAreaCode
 from insights.indicators import INDICATORS
 
@@ -40,10 +41,7 @@ class Format(StrEnum):
     parquet = "parquet"
 
 
-class Level(StrEnum):
-    wijk = "wijk"
-    gemeente = "gemeente"
-    regio = "regio"
+Level = StrEnum("Level", {level.value: level.value for level in AREA_LEVELS})  # type: ignore[misc]
 
 
 Indicator = StrEnum("Indicator", {k: k for k in INDICATORS})

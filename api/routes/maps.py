@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.dependencies import CACHED, ActiveRelease, check_area, map_reader
 from api.errors import NotFound, problem_responses
 from api.keys import Principal
+from insights.release import MAPS_DIR
 
 __all__ = ["router"]
 
@@ -50,7 +51,7 @@ def _allowed(principal: Principal, loaded, naam: str) -> bool:
                 "type": "object", "required": ["kaarten"], "properties": {"kaarten": {"type": "array", "items": {
                     "type": "object", "properties": {"naam": {"type": "string"}, "href": {"type": "string"}}}}}}}}}})
 def list_maps(loaded: ActiveRelease, principal: MapReader) -> dict:
-    names = sorted(p.stem for p in (loaded.release.path / "kaarten").glob("*.html"))
+    names = sorted(p.stem for p in (loaded.release.path / MAPS_DIR).glob("*.html"))
     return {"kaarten": [{"naam": n, "href": f"kaarten/{n}"} for n in names if _allowed(principal, loaded, n)]}
 
 
@@ -67,7 +68,7 @@ def _authorise(request: Request, principal: Principal, loaded, naam: str) -> Non
 
 def _map_file(request: Request, principal: Principal, loaded, naam: str, suffix: str) -> Path_:
     """The release's map file ``naam`` + ``suffix``, after the caller's scope is checked."""
-    path = loaded.release.path / "kaarten" / f"{naam}{suffix}"
+    path = loaded.release.path / MAPS_DIR / f"{naam}{suffix}"
     if not _NAME.fullmatch(naam) or not path.exists():
         raise NotFound(f"no map {naam}{suffix} in release {loaded.release.id}")
     _authorise(request, principal, loaded, naam)

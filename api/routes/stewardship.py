@@ -1,10 +1,16 @@
-"""Steward endpoints: the active disclosure rules and the suppression pattern with reasons and audit columns."""
+"""Steward endpoints: the active disclosure rules and the suppression pattern with reasons and audit columns.
+
+The suppression pattern comes from the release's steward part (``beheer/``), read through
+:func:`insights.release.read_beheer` only; where a server holds the public part only, these routes answer
+404 problem+json saying so, and every other route keeps working.
+"""
 
 from __future__ import annotations
 
 import tomllib
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from api.dependencies import CACHED, ActiveRelease, Steward
 from api.errors import problem_responses
@@ -35,6 +41,7 @@ def regels(loaded: ActiveRelease, principal: Steward) -> dict:
 async def onderdrukking(request: Request, loaded: ActiveRelease, principal: Steward, f: F = Format.json,
                         niveau: Niveau = None, gemeente: Gemeente = None, regio: Regio = None, gebied: Gebied = None,
                         periode: Periode = None, indicator: IndicatorQ = None) -> Response:
-    return await serve_table(request, loaded, loaded.cellen, principal, "cellen", f,
+    cellen = await run_in_threadpool(lambda: loaded.cellen)  # file I/O at the first steward request
+    return await serve_table(request, loaded, cellen, principal, "cellen", f,
                              level=niveau and str(niveau), gemeente=gemeente, regio=regio, code=gebied,
                              period=periode, indicator=indicator and str(indicator))

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from insights.disclosure.rules import Rules
+from insights.rounding import round_to_base
 
 __all__ = ["Status", "primary_suppression", "public_status", "round_to_base"]
 
@@ -50,17 +51,6 @@ def public_status(cells: pd.DataFrame) -> pd.Series:
     )
     status[fold] = Status.protected
     return status
-
-
-def round_to_base(counts: pd.Series, base: int) -> pd.Series:
-    """Round non-negative counts to the nearest multiple of ``base``, halves upward.
-
-    The true count then lies in ``[v - base//2, v + (base-1)//2]``: for base 5, ``[v-2, v+2]``.
-    Missing values stay missing.
-    """
-    values = counts.astype("Float64")
-    rounded = (np.floor(values / base + 0.5) * base).astype("Int64")
-    return rounded
 
 
 def primary_suppression(cells: pd.DataFrame, rules: Rules) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from insights.errors import RulesError
 from insights.indicators import INDICATORS
+from insights.rounding import rounding_above, rounding_below
 
 __all__ = ["IndicatorRule", "Protection", "Rules", "parse_rules"]
 
@@ -38,12 +39,12 @@ class IndicatorRule(BaseModel):
     @property
     def rounding_below(self) -> int:
         """A published value ``v`` means the count is at least ``v - rounding_below``."""
-        return self.rounding_base // 2
+        return int(rounding_below(self.rounding_base))
 
     @property
     def rounding_above(self) -> int:
         """A published value ``v`` means the count is at most ``v + rounding_above``."""
-        return (self.rounding_base - 1) // 2
+        return int(rounding_above(self.rounding_base))
 
     @model_validator(mode="after")
     def _threshold_survives_rounding(self) -> Self:

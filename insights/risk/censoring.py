@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from insights.disclosure.primary import Status
+from insights.rounding import rounding_interval
 
 __all__ = ["count_interval"]
 
@@ -69,9 +70,9 @@ def count_interval(
 
     low = np.zeros(len(v))
     high = np.full(len(v), np.inf)
-    pub_low = np.maximum(v - np.floor(b / 2), 0.0)
+    pub_low, pub_high = rounding_interval(v, b)
     low[published] = np.maximum(pub_low[published], t[published])
-    high[published] = (v + np.floor((b - 1) / 2))[published]
+    high[published] = pub_high[published]
     below = s == Status.below_threshold
     high[below] = t[below] - 1
     if secondary == "at_least_threshold":

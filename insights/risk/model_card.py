@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from geo.codes import AREA_LEVELS
 from insights.indicators import INDICATORS
 from insights.risk.signal import HIGHER, LOWER, PROTECTED, UNCLEAR
 
@@ -44,7 +45,7 @@ def _facts(summary: dict[str, Any]) -> dict[str, str]:
         "release": str(summary.get("release", "onbekend")),
         "periods": ", ".join(str(p) for p in periods) or "onbekend",
         "indicators": "; ".join(labels),
-        "levels": ", ".join(summary.get("levels") or ["wijk", "gemeente", "regio"]),
+        "levels": ", ".join(summary.get("levels") or [level.value for level in AREA_LEVELS]),
         "reference": {"regio": "de eigen veiligheidsregio", "nederland": "Nederland"}.get(
             str(summary.get("reference", "regio")), str(summary.get("reference"))),
         "prior": {"pooled": "alle gebieden van hetzelfde niveau", "gemeente": "de eigen gemeente"}.get(

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from insights.labels import HIDDEN_LABEL
 from insights.risk.censoring import count_interval
 
 __all__ = ["repeat_share"]
 
 _TOO_FEW = "te weinig meldingen"
-_HIDDEN = "beschermd: te weinig waarnemingen"
 
 
 def _log_betabinom(y, n, a, b):
@@ -84,7 +84,7 @@ def repeat_share(
             mean = float((w * pa / (pa + pb)).sum())
             qs = [_quantile(q, w, pa, pb) for q in (0.05, 0.95, 0.025, 0.975)]
             res.iloc[i] = [mean, *qs, a / (a + b), n[i] / (n[i] + a + b)]
-    status = np.where(~np.isfinite(n) | ~bounds["informative"].to_numpy(), _HIDDEN,
+    status = np.where(~np.isfinite(n) | ~bounds["informative"].to_numpy(), HIDDEN_LABEL,
                       np.where(~enough, _TOO_FEW, "ok"))
     status = np.where((status == "ok") & res["share"].isna().to_numpy(), _TOO_FEW, status)
     out = pd.DataFrame({

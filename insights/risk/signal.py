@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from insights.labels import HIDDEN_LABEL
+
 __all__ = ["HIGHER", "LOWER", "PROTECTED", "REFERENCE", "SIGNALS", "UNCLEAR", "signal_category"]
 
 HIGHER = "duidelijk hoger dan verwacht"
 LOWER = "duidelijk lager dan verwacht"
 UNCLEAR = "niet duidelijk anders dan verwacht"
-PROTECTED = "beschermd: te weinig waarnemingen"
+PROTECTED = HIDDEN_LABEL
 REFERENCE = "referentiegebied: hiermee wordt vergeleken"
 
 #: Every signal text, in a fixed order that does not depend on any score.

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 
 from insights.disclosure.primary import Status
+from insights.indicators import INDICATORS
 
 __all__ = ["RATES", "simulate_published"]
 
-#: Typical rates per unit of denominator (rough national orders of magnitude).
-RATES = {"schulden": 0.05, "echtscheidingen": 0.002, "meldingen": 0.016, "hermeldingen": 0.38}
-_DENOMINATOR = {"schulden": "huishoudens", "echtscheidingen": "inwoners", "meldingen": "huishoudens",
-                "hermeldingen": "meldingen"}
+#: Typical rates per unit of denominator (rough national orders of magnitude), from the registry.
+RATES = {name: spec.typical_rate for name, spec in INDICATORS.items()}
+_DENOMINATOR = {name: spec.denominator for name, spec in INDICATORS.items()}
 
 
 def simulate_published(

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.rates import confint_poisson
 
+from insights.rounding import rounding_interval
+
 __all__ = ["standardised_ratio"]
 
 
@@ -41,8 +43,9 @@ def standardised_ratio(
     obs = observed.astype("Float64")
     exp = expected.astype("Float64")
     usable = obs.notna() & exp.notna() & (exp > 0)
-    low_count = (obs - rounding_base // 2).clip(lower=0)
-    high_count = obs + (rounding_base - 1) // 2
+    low_bound, high_bound = rounding_interval(obs.to_numpy(dtype=float, na_value=np.nan), rounding_base)
+    low_count = pd.Series(low_bound, index=observed.index)
+    high_count = pd.Series(high_bound, index=observed.index)
     smr = pd.Series(np.nan, index=observed.index)
     low = pd.Series(np.nan, index=observed.index)
     high = pd.Series(np.nan, index=observed.index)

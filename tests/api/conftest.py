@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api import create_app
 from api.keys import issue_key
 from api.settings import ApiSettings
-from insights.release import Release
+from insights.release import PUBLIC_MANIFEST, Release
 from tests.conftest import LiveServer
 
 
@@ -89,7 +89,7 @@ def publish_copy_as(source: Path, release_id: str) -> Path:
     """Copy the release folder ``source`` as a complete new release ``release_id`` beside it and make it current."""
     new = source.parent / release_id
     shutil.copytree(source, new)
-    manifest = json.loads((new / "manifest.json").read_text())
-    (new / "manifest.json").write_text(json.dumps({**manifest, "release_id": new.name}))
+    manifest = json.loads((new / PUBLIC_MANIFEST).read_text())
+    (new / PUBLIC_MANIFEST).write_text(json.dumps({**manifest, "release_id": new.name}))
     (source.parent / "current").write_text(new.name + "\n")
     return new

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from api import create_app
 from api.keys import issue_key
 from api.settings import ApiSettings
+from insights.release import CELLS_FILE
 from tests.api.conftest import publish_copy_as, releases_with_copy_of
 
 ITEM = "/v1/collections/wijken/items/WK019310"
@@ -167,7 +168,7 @@ def test_new_release_is_served_without_restart_and_a_half_written_one_never(tmp_
     # a release whose parquet was cut short: hashes differ from the manifest → never activated
     half = releases / "20991231T000000Z-00000000"
     shutil.copytree(old, half)
-    (half / "cellen.parquet").write_bytes((half / "cellen.parquet").read_bytes()[:100])
+    (half / CELLS_FILE).write_bytes((half / CELLS_FILE).read_bytes()[:100])
     (releases / "current").write_text(half.name + "\n")
     for _ in range(20):
         assert client.get(ITEM, headers=h).status_code == 200

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from insights.release import Release
+from insights.release import MAPS_DIR, Release
 from insights.settings import REPO_ROOT
 
 TEST_OUTPUT = REPO_ROOT / "test-output"
@@ -42,7 +42,7 @@ class Site:
 @pytest.fixture(scope="session")
 def release_maps(ijsselland_release: Release) -> dict[str, Path]:
     """The map files the build wrote into the release, by file name."""
-    files = {p.name: p for p in (ijsselland_release.path / "kaarten").iterdir()}
+    files = {p.name: p for p in (ijsselland_release.path / MAPS_DIR).iterdir()}
     assert files, "the build wrote no maps"
     return files
 
@@ -76,7 +76,7 @@ def nl_release(bundled_settings, tmp_path_factory: pytest.TempPathFactory) -> Re
 
     settings = bundled_settings.model_copy(update={"releases_dir": tmp_path_factory.mktemp("nl")})
     started = time.perf_counter()
-    release = build_release(settings, region="Nederland", progress=lambda _: None, render_maps=False)
+    release = build_release(settings, region="Nederland", progress=lambda _: None)
     elapsed = time.perf_counter() - started
     if elapsed > 60:  # measured ~40 s on an idle 2-core machine; a shared, loaded one can be slower
         warnings.warn(f"building NL took {elapsed:.0f} s (> 60 s): consider a subset with extrapolation", stacklevel=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,14 +29,17 @@ def build(
     rules: Annotated[Path | None, typer.Option(help="Disclosure rules file (TOML)")] = None,
     releases: Annotated[Path, typer.Option(help="Releases folder; the new release is swapped in atomically")] = Path("releases"),
     maps: Annotated[bool, typer.Option(help="Render the maps into the release")] = True,
-    registraties: Annotated[list[Path] | None, typer.Option("--registraties", help="Record file (CSV/Parquet) to aggregate instead of --indicators; repeat for more")] = None,
+    wait: Annotated[bool, typer.Option(help="Wait while another build writes to the releases folder "
+                                            "(--no-wait: exit 1 at once)")] = True,
+    registraties: Annotated[list[Path] | None, typer.Option(
+        "--registraties", help="Record file (CSV/Parquet) to aggregate instead of --indicators; repeat for more")] = None,
     pc6: Annotated[Path | None, typer.Option(help="PC6 → wijk table for records located by postcode")] = None,
 ) -> None:
     """Validate, protect and score the indicators, then write and activate a new release."""
     from insights.pipeline import build_release
     from insights.settings import BuildSettings
 
-    overrides: dict[str, object] = {"releases_dir": releases}
+    overrides: dict[str, Any] = {"releases_dir": releases}
     if indicators:
         overrides["indicators"] = indicators
     if boundaries:
@@ -47,7 +50,13 @@ def build(
         overrides.update(registraties=registraties, pc6=pc6)
     settings = BuildSettings(**overrides)
     started = time.perf_counter()
-    release = build_release(settings, region=region, gemeenten=gemeente, progress=_echo, render_maps=maps)
+    extra_files = None
+    if maps:
+        from dashboards.render import render_release_maps
+
+        extra_files = render_release_maps
+    release = build_release(settings, region=region, gemeenten=gemeente, progress=_echo, extra_files=extra_files,
+                            wait=wait)
     counts = release.manifest["counts"]
     _echo(f"built in {time.perf_counter() - started:.1f} s: {counts['wijken']} wijken, "
           f"{counts['cells']} cells, {counts['cells_hidden']} hidden"
@@ -57,11 +66,14 @@ def build(
 
 @app.command(epilog="Example: helpende-data aggregate --registraties meldingen.parquet --out counts.csv")
 def aggregate(
-    registraties: Annotated[list[Path], typer.Option("--registraties", help="Record file (CSV or Parquet); repeat for more")],
+    registraties: Annotated[list[Path], typer.Option("--registraties",
+                                                     help="Record file (CSV or Parquet); repeat for more")],
     boundaries: Annotated[Path | None, typer.Option(help="Wijk boundaries (default: bundled 2024)")] = None,
-    out: Annotated[Path, typer.Option(help="Counts CSV to write (indicator-file shape; raw counts, not for publication)")] = Path("counts.csv"),
+    out: Annotated[Path, typer.Option(
+        help="Counts CSV to write (indicator-file shape; raw counts, not for publication)")] = Path("counts.csv"),
     pc6: Annotated[Path | None, typer.Option(help="PC6 → wijk table for records located by postcode")] = None,
-    mapping: Annotated[Path | None, typer.Option(help="Event kind → indicator mapping (default rules/registraties.toml)")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        help="Event kind → indicator mapping (default rules/registraties.toml)")] = None,
 ) -> None:
     """Count registrations per wijk and year (no disclosure control: the file stays on this machine)."""
     from insights.registrations.cli import aggregate_command
@@ -110,12 +122,13 @@ def audit(
     """Re-audit the current release from what it publishes; exit 1 when any hidden cell is under-protected."""
     from insights.disclosure import audit as audit_cells
     from insights.disclosure import information_loss, parse_rules
-    from insights.release import current_release_dir, load_release
+    from insights.release import RULES_FILE, current_release_dir, load_release, read_beheer
 
     release = load_release(current_release_dir(releases))
-    rules = parse_rules((release.path / "regels.toml").read_text(encoding="utf-8"), source="regels.toml")
+    steward_cells = read_beheer(release.path).cells
+    rules = parse_rules((release.path / RULES_FILE).read_text(encoding="utf-8"), source="regels.toml")
     parents = release.areas.set_index("code")["parent"]
-    cells = release.cells.drop(columns=[c for c in ("audit_low", "audit_high", "protection_ok") if c in release.cells])
+    cells = steward_cells.drop(columns=[c for c in ("audit_low", "audit_high", "protection_ok") if c in steward_cells])
     audited = audit_cells(cells, parents, rules)
     total = information_loss(audited).iloc[-1]
     typer.echo(f"{release.id}: {int(total['cells'])} cells, {int(total['published'])} published, "
@@ -123,6 +136,18 @@ def audit(
                f"{int(total['under_protected'])} under-protected")
     if int(total["under_protected"]):
         raise typer.Exit(1)
+
+
+@app.command(epilog="Example: helpende-data export --publiek /srv/www/helpende-data --releases releases/")
+def export(
+    publiek: Annotated[Path, typer.Option("--publiek", help="Folder to copy the current release's public part to")],
+    releases: Annotated[Path, typer.Option(help="Releases folder")] = Path("releases"),
+) -> None:
+    """Copy the public part (publiek/) of the current release, and nothing else, to a folder that can be shared."""
+    from insights.release import export_public
+
+    target = export_public(releases, publiek)
+    typer.echo(f"{target.name}\t{target}")
 
 
 rules_app = typer.Typer(help="Check and compare disclosure rules files.", no_args_is_help=True)
@@ -153,13 +178,12 @@ def rules_diff_command(
     out: Annotated[Path | None, typer.Option(help="Write every changed cell to this CSV")] = None,
 ) -> None:
     """Dry-run two rules versions on the same input: which cells change state. Writes nothing else."""
+    from insights.disclosure import rules_diff
     from insights.ingest import read_rules
     from insights.pipeline import prepare_cells
     from insights.settings import BuildSettings
 
-    from insights.disclosure import rules_diff
-
-    overrides: dict[str, object] = {"indicators": indicators} if indicators else {}
+    overrides: dict[str, Any] = {"indicators": indicators} if indicators else {}
     if boundaries:
         overrides["boundaries"] = boundaries
     settings = BuildSettings(**overrides)

@@ -6,7 +6,9 @@ import httpx
 import pandas as pd
 import pytest
 
+from dashboards.render import render_release_maps
 from insights.pipeline import build_release
+from insights.release import MAPS_DIR
 from tests.conftest import LiveServer
 
 
@@ -17,7 +19,7 @@ def release_with_secret(small_world):
     lines = [line.replace("WK019311;2024;145;48;", "WK019311;2024;145;.;") for line in lines]
     assert any(";.;" in line for line in lines)
     indicators.write_text("\n".join(lines) + "\n")
-    return build_release(small_world, progress=lambda _: None, render_maps=True)
+    return build_release(small_world, progress=lambda _: None, extra_files=render_release_maps)
 
 
 def cell(release, code, indicator="meldingen", period=2024):
@@ -57,5 +59,5 @@ def test_secret_input_is_null_with_status_through_the_api_and_labelled_on_the_ma
     assert props["meldingen"] is None
     assert props["meldingen_status"] == "geheim_in_bron"
     assert props["meldingen_smr"] is None
-    html = (release_with_secret.path / "kaarten" / "GM0193.html").read_text()
+    html = (release_with_secret.path / MAPS_DIR / "GM0193.html").read_text()
     assert "beschermd: te weinig waarnemingen" in html
