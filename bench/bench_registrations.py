@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -71,7 +70,8 @@ def make_data(path: Path, n: int, seed: int = 1) -> None:
         hx[todo[ok]], hy[todo[ok]] = x[ok], y[ok]
         todo = todo[~ok]
     who = np.sort(rng.integers(0, households, n))  # about 2 records per household, some 1, some 3+
-    day = rng.integers(0, 5 * 365, n).astype("int32") + np.int32((np.datetime64("2020-01-01") - np.datetime64("1970-01-01")).astype(int))
+    epoch_2020 = int((np.datetime64("2020-01-01") - np.datetime64("1970-01-01")).astype(int))
+    day = rng.integers(0, 5 * 365, n).astype("int32") + np.int32(epoch_2020)
     kinds = pa.array(rng.choice(["melding", "schuldhulp", "echtscheiding"], n, p=[0.4, 0.5, 0.1]))
     keys = pc.utf8_lpad(pc.cast(pa.array(who * 7919 + 13), pa.string()), 16, "0")
     table = pa.table({"huishouden": keys, "datum": pa.array(day, pa.date32()), "soort": kinds,
@@ -96,7 +96,8 @@ def run_method(method: str, data: Path) -> dict[str, float]:
         for batch in pq.ParquetFile(data).iter_batches(batch_size=1_000_000, columns=["datum", "x", "y"]):
             where = locator.locate(batch.column("x").to_numpy(zero_copy_only=False),
                                    batch.column("y").to_numpy(zero_copy_only=False))
-            year = batch.column("datum").to_numpy(zero_copy_only=False).astype("datetime64[Y]").astype(int) + 1970 - 2020
+            days = batch.column("datum").to_numpy(zero_copy_only=False)
+            year = days.astype("datetime64[Y]").astype(int) + 1970 - 2020
             np.add.at(counts, (np.where(where >= 0, where, len(wijken)), year), 1)
         out["cells"] = int((counts[:-1] > 0).sum())
         out["assigned"] = int(counts[:-1].sum())
@@ -122,7 +123,8 @@ def run_method(method: str, data: Path) -> dict[str, float]:
             import duckdb
             import duckdb_extension_spatial
 
-            extension = next(Path(duckdb_extension_spatial.__file__).parent.glob("extensions/*/spatial.duckdb_extension"))
+            wheel = Path(duckdb_extension_spatial.__file__).parent
+            extension = next(wheel.glob("extensions/*/spatial.duckdb_extension"))  # never from the network
             con = duckdb.connect(config={"autoinstall_known_extensions": False, "memory_limit": "1.5GB"})
             con.execute(f"LOAD '{extension}'")
             polygons = wijken[["code"]].assign(wkb=wijken.geometry.to_wkb())
@@ -140,7 +142,9 @@ def run_method(method: str, data: Path) -> dict[str, float]:
             counts = sd.sql(sql.replace("YEAR(p.datum)", "date_part('year', p.datum)")).to_pandas()
         out["cells"], out["assigned"] = len(counts), int(counts["n"].sum())
     out["total_s"] = time.perf_counter() - started
-    out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    # VmHWM: this process's peak resident memory (ru_maxrss would start at the parent's at fork)
+    status = Path("/proc/self/status").read_text()
+    out["peak_mib"] = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
     return out
 
 

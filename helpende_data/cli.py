@@ -32,7 +32,8 @@ def build(
     wait: Annotated[bool, typer.Option(help="Wait while another build writes to the releases folder "
                                             "(--no-wait: exit 1 at once)")] = True,
     registraties: Annotated[list[Path] | None, typer.Option(
-        "--registraties", help="Record file (CSV/Parquet) to aggregate instead of --indicators; repeat for more")] = None,
+        "--registraties", help="Record file (CSV/Parquet) to aggregate instead of --indicators; repeat for more",
+    )] = None,
     pc6: Annotated[Path | None, typer.Option(help="PC6 → wijk table for records located by postcode")] = None,
 ) -> None:
     """Validate, protect and score the indicators, then write and activate a new release."""

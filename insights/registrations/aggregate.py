@@ -82,7 +82,7 @@ def duckdb_session(*, memory_limit: str = "1GB", threads: int | None = None) -> 
     """An in-memory DuckDB bounded to ``memory_limit`` that spills to a private temporary folder,
     removed on exit. Extensions are never downloaded."""
     with tempfile.TemporaryDirectory(prefix="helpende-registraties-") as spill:
-        config: dict[str, str | bool | int] = {
+        config: dict[str, str | bool | int | float | list[str]] = {
             "memory_limit": memory_limit, "temp_directory": spill,
             "autoinstall_known_extensions": False, "autoload_known_extensions": False,
         }
@@ -179,7 +179,7 @@ def _locate_points(con: duckdb.DuckDBPyConnection, canonical: str, cols: RecordC
         where[~missing] = locator.locate(xs[~missing], ys[~missing])
         return pa.array(where, type=pa.int32())
 
-    con.create_function("wijk_index", wijk_index, ["DOUBLE", "DOUBLE"], "INTEGER", type="arrow",  # type: ignore[arg-type]
+    con.create_function("wijk_index", wijk_index, ["DOUBLE", "DOUBLE"], "INTEGER", type="arrow",  # type: ignore[call-overload]
                         null_handling="special", side_effects=False)
     con.register("wijk_codes", pa.table({"i": pa.array(range(len(locator.codes)), pa.int32()),
                                          "code": pa.array(locator.codes.tolist(), pa.string())}))
@@ -278,7 +278,7 @@ def aggregate_registrations(
             con.execute("RESET threads")
         seconds = {"checks": time.perf_counter() - started}
         started = time.perf_counter()
-        for path, view, cols in opened:
+        for _, view, cols in opened:
             canonical = canonical_records_sql(view, cols)
             if cols.location in ("rd", "wgs84"):
                 locator = locator or _locator(boundaries)

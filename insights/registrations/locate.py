@@ -101,7 +101,7 @@ class PointLocator:
               y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(point, polygon) index pairs where the closed polygon holds the point."""
         if len(x) < 100_000:
-            return tree.query(shapely.points(x, y), predicate="intersects")  # type: ignore[no-any-return]
+            return tree.query(shapely.points(x, y), predicate="intersects")
         # GEOS releases the GIL: two halves on two threads
         half = len(x) // 2
         with ThreadPoolExecutor(2) as pool:

@@ -63,13 +63,13 @@ def aggregate_registrations_spark(spark: SparkSession, paths: Iterable[Path | st
     (identical tables on the same input); ``unassigned`` counts records per reason.
     """
     mapping = read_mapping(mapping_path)
-    paths = [Path(p) for p in paths]
+    files = [Path(p) for p in paths]
     frames = []
-    for path in paths:
+    for path in files:
         reader = spark.read
         df = (reader.parquet(str(path)) if path.suffix.lower() in (".parquet", ".pq")
               else reader.option("header", True).option("inferSchema", False).csv(str(path)))
-        sample = df.limit(10_000).toPandas().astype("string")
+        sample = pd.DataFrame(df.limit(10_000).toPandas()).astype("string")
         check_no_identifiers(path, {c: sample[c].dropna().tolist() for c in sample.columns})
         cols = resolve_columns(path, list(df.columns))
         if cols.location not in ("wijk", "pc6"):
@@ -122,11 +122,13 @@ def aggregate_registrations_spark(spark: SparkSession, paths: Iterable[Path | st
     try:
         by_household = sorted({i for i, u in mapping.unit.items() if u == "huishoudens"} & set(mapping.kinds.values()))
         by_record = sorted({i for i, u in mapping.unit.items() if u == "registraties"} & set(mapping.kinds.values()))
-        counts = spark.sql(count_sql(by_household, by_record, window_months=mapping.window_months)).toPandas()
+        counts = pd.DataFrame(spark.sql(count_sql(by_household, by_record,
+                                                  window_months=mapping.window_months)).toPandas())
         summary = spark.sql(  # reasons, totals, years and indicators in one pass
             "SELECT reason, indicator, YEAR(event_date) AS period, COUNT(*) AS n, "
             "COUNT(DISTINCT household, event_date, indicator, wijk) AS d FROM located "
             "GROUP BY reason, indicator, YEAR(event_date)").toPandas()
+        summary = pd.DataFrame(summary)
     finally:
         spark.catalog.uncacheTable("located")
     lost = summary[summary["reason"].notna()]
@@ -137,8 +139,8 @@ def aggregate_registrations_spark(spark: SparkSession, paths: Iterable[Path | st
     present = set(summary["indicator"].dropna())
     counts["n"] = counts["n"].astype("int64")
     counts["period"] = counts["period"].astype("int64")
-    hashes = {p.name: sha256_file(p) for p in paths}
+    hashes = {p.name: sha256_file(p) for p in files}
     hashes[Path(mapping_path).name] = sha256_file(mapping_path)
-    table = counts_to_table(counts, boundaries.wijken, periods=periods, present=present, paths=paths,
+    table = counts_to_table(counts, boundaries.wijken, periods=periods, present=present, paths=files,
                             synthetic=False, sha256=hashes)
     return Aggregated(table, unassigned, sum(unassigned.values()) + total, total - distinct)

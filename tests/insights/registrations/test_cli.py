@@ -9,7 +9,8 @@ from tests.insights.registrations.conftest import write_records
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpende_data.cli", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "helpende_data.cli", *args], capture_output=True, text=True,
+                          timeout=300)
 
 
 def test_aggregate_writes_counts_and_reports_totals(tmp_path, inside):
