@@ -23,7 +23,10 @@ install-test: $(BIN)/python
 ## Build the default release (IJsselland, bundled data) and serve API + maps on $(HOST):$(PORT).
 ## REGISTRATIES=1: build it from SYNTHETIC registrations (records) instead of the counts file.
 demo: install
-	$(if $(REGISTRATIES),$(MAKE) registraties && $(BIN)/helpende-data build --registraties build/registraties_synthetisch.parquet --releases $(RELEASES),$(BIN)/helpende-data build --releases $(RELEASES))
+	if [ -n "$(REGISTRATIES)" ]; then \
+	  $(BIN)/python -m insights.registrations --out build/registraties_synthetisch.parquet --region IJsselland && \
+	  $(BIN)/helpende-data build --registraties build/registraties_synthetisch.parquet --releases $(RELEASES); \
+	else $(BIN)/helpende-data build --releases $(RELEASES); fi
 	$(BIN)/helpende-data serve --releases $(RELEASES) --host $(HOST) --port $(PORT) --demo-keys
 
 ## Debian's Chromium for the browser tests (Playwright never downloads a browser here).
