@@ -50,8 +50,8 @@ YLORBR_K = {1: ["#fe9929"], 2: ["#fed98e", "#d95f0e"], 3: ["#fff7bc", "#fec44f",
             4: ["#ffffd4", "#fed98e", "#fe9929", "#cc4c02"], 5: YLORBR}
 PUOR = ["#542788", "#998ec3", "#f7f7f7", "#f1a340", "#b35806"]
 RISK_BREAKS = [0.8, 0.95, 1.05, 1.25]
-RISK_LABELS = ["lager (< 0,80)", "iets lager (0,80 – 0,95)", "zoals verwacht (0,95 – 1,05)",
-               "iets hoger (1,05 – 1,25)", "hoger (≥ 1,25)"]
+# Colour classes of the estimated RR: numbers only, so they never read like a signal ("duidelijk hoger …").
+RISK_LABELS = ["RR onder 0,80", "RR 0,80 – 0,95", "RR 0,95 – 1,05", "RR 1,05 – 1,25", "RR 1,25 of meer"]
 
 
 def fmt(value: object, digits: int = 1) -> str:
@@ -104,7 +104,7 @@ def _rate_classes(values: pd.Series) -> tuple[pd.Series, list[str], str]:
     distinct = int(y.nunique())
     k = min(5, distinct)
     if k < 2:
-        return np.zeros(len(y), dtype=int), [fmt(y.max()) if len(y) else "—"], "één klasse (te weinig verschillende waarden)"
+        return np.zeros(len(y), dtype=int), [fmt(y.max()) if len(y) else "—"], "één kleur: te weinig verschillende waarden om in te delen"
     skew = float(pd.Series(y).skew()) if len(y) > 2 else 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -114,10 +114,10 @@ def _rate_classes(values: pd.Series) -> tuple[pd.Series, list[str], str]:
             ordered = np.sort(y.to_numpy())
             fit_on = ordered[np.linspace(0, len(ordered) - 1, 300).round().astype(int)] if len(ordered) > 300 else ordered
             scheme = mapclassify.FisherJenks(fit_on, k=k)
-            method = "natuurlijke grenzen (Fisher-Jenks, mapclassify): de verdeling is scheef"
+            method = "grenzen waar de waarden het verst uit elkaar liggen (enkele wijken wijken sterk af)"
         else:
             scheme = mapclassify.Quantiles(y.to_numpy(), k=k)
-            method = "kwantielen (mapclassify): elke klasse ongeveer evenveel wijken"
+            method = "elke kleur ongeveer evenveel wijken"
     bins = list(dict.fromkeys(float(b) for b in scheme.bins))
     yb = np.searchsorted(bins, y.to_numpy(), side="left")
     lows = [float(y.min()), *bins[:-1]]
@@ -146,12 +146,13 @@ def layers_for(table: pd.DataFrame) -> list[Layer]:
         if shown.any():
             yb = mapclassify.UserDefined(values[shown].astype(float).to_numpy(), bins=[*RISK_BREAKS, math.inf]).yb
         classes = _classes(state, shown, yb)
-        what = "gladgestreken relatief risico (empirisch Bayes)" if score_col.endswith("_rr") else "verhouding waargenomen/verwacht"
+        what = ("meldingen vergeleken met wat je in de regio zou verwachten, gecorrigeerd voor toeval bij kleine aantallen"
+                if score_col.endswith("_rr") else "meldingen vergeleken met wat je in de regio zou verwachten")
         layers.append(Layer(
             key="risico", title=f"Risicosignaal {HEADLINE}", indicator=HEADLINE,
             score=True,
             colours=PUOR, edges=RISK_LABELS,
-            method=f"{what}; vaste klassen (mapclassify UserDefined) rond 1 = zoals verwacht in de regio",
+            method=f"{what}; vaste grenzen rond 1 = zoals verwacht",
             classes=classes,
         ))
     for name, spec in INDICATORS.items():

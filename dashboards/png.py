@@ -8,7 +8,12 @@ from __future__ import annotations
 import io
 
 import geopandas as gpd
+import numpy as np
+import shapely
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from dashboards.classify import (
@@ -25,6 +30,8 @@ from dashboards.classify import (
     Layer,
 )
 from insights.labels import SOURCE
+from dashboards.data import gemeente_names
+from dashboards.labels import label_points, short_name
 from insights.release import Release
 
 __all__ = ["map_png"]
@@ -34,12 +41,15 @@ A4_LANDSCAPE = (11.69, 8.27)
 
 def map_png(release: Release, table: gpd.GeoDataFrame, layer: Layer, *, gemeente: str | None = None,
             title: str, dpi: int = 150) -> bytes:
-    """PNG bytes of ``layer`` over the wijken of ``table`` (optionally one ``gemeente``)."""
+    """PNG bytes of ``layer`` over the wijken of ``table`` (optionally one ``gemeente``), with the
+    wijk names that fit and, on a map of several gemeenten, their borders and names. The PNG's
+    ``Description`` text holds the names printed on it."""
     if gemeente is not None:
         keep = table["gemeente"].eq(gemeente).to_numpy()
         shapes, classes = table.geometry[keep], layer.classes[keep]
+        areas = table[keep]
     else:
-        shapes, classes = table.geometry, layer.classes
+        shapes, classes, areas = table.geometry, layer.classes, table
     shapes = gpd.GeoSeries(shapes.to_numpy(), crs=table.crs)  # geometry only: fast boolean selection
     keys = classes.astype(str).to_numpy()
     fig = Figure(figsize=A4_LANDSCAPE, dpi=dpi)
@@ -61,6 +71,9 @@ def map_png(release: Release, table: gpd.GeoDataFrame, layer: Layer, *, gemeente
             part.boundary.plot(ax=ax, color="#525252", linewidth=0.4)
         if len(part) or state == HIDDEN:
             handles.append(Patch(facecolor=face, edgecolor=HATCH_COLOUR, hatch=hatch, label=label))
+    printed = _names(fig, ax, release, areas)
+    if areas["gemeente"].nunique() > 1:
+        handles.append(Line2D([], [], color="#1a1a1a", linewidth=1.6, label="gemeentegrens"))
     fig.text(0.02, 0.955, title, fontsize=17, fontweight="bold", va="top")
     period = int(table["period"].iloc[0]) if len(table) else max(release.periods)
     fig.text(0.02, 0.91, f"{layer.title} · periode {period}", fontsize=12, va="top")
@@ -68,7 +81,7 @@ def map_png(release: Release, table: gpd.GeoDataFrame, layer: Layer, *, gemeente
                         fontsize=10, title="Legenda", title_fontsize=11, alignment="left", handlelength=2.4,
                         handleheight=1.4)
     legend._legend_box.align = "left"
-    fig.text(0.665, 0.30, _wrap(f"Klassen: {layer.method}.", 52), fontsize=8.5, va="top", color="#333333")
+    fig.text(0.665, 0.30, _wrap(f"Kleuren: {layer.method}.", 52), fontsize=8.5, va="top", color="#333333")
     fig.text(0.665, 0.20, _wrap("Een signaal is een aanleiding voor gesprek, geen oordeel over een huishouden.", 52),
              fontsize=8.5, va="top", color="#333333")
     source = f"{SOURCE} · helpende-data release {release.id}"
@@ -77,9 +90,65 @@ def map_png(release: Release, table: gpd.GeoDataFrame, layer: Layer, *, gemeente
         fig.text(0.98, 0.955, "SYNTHETISCHE DEMONSTRATIEDATA", fontsize=12, fontweight="bold", color="#b35806",
                  ha="right", va="top")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None},
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white",
+                metadata={"Software": None, "Description": "Namen op de kaart: " + "; ".join(printed)},
                 pil_kwargs={"compress_level": 3})
     return buffer.getvalue()
+
+
+_HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+
+
+def _names(fig: Figure, ax, release: Release, part: gpd.GeoDataFrame) -> list[str]:
+    """Draw gemeente borders (several gemeenten only) and the names that fit; return the names drawn.
+
+    Same rule as the HTML map: gemeente names first, then wijken from large to small; a wijk's name
+    only where the wijk is about as wide as the name, and never over a name already placed.
+    """
+    if not len(part):
+        return []
+    geoms = part.geometry.to_numpy()
+    items: list[tuple[str, list[float], dict, object]] = []
+    if part["gemeente"].nunique() > 1:
+        names = gemeente_names(release)
+        groups = part.groupby("gemeente", sort=True).indices
+        unions = [shapely.union_all(geoms[groups[code]], grid_size=0.00001) for code in groups]
+        gpd.GeoSeries(shapely.boundary(unions), crs=part.crs).plot(ax=ax, color="#1a1a1a", linewidth=1.3)
+        items += [(str(names.get(code, code)), point, {"fontsize": 9, "fontweight": "bold"}, None)
+                  for code, point in zip(groups, label_points(np.asarray(unions), tolerance=0.001))]
+    order = np.argsort(-shapely.area(geoms), kind="stable")
+    points = label_points(geoms)
+    items += [(short_name(part["naam"].iloc[i]), points[i], {"fontsize": 6.5}, geoms[i]) for i in order]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax.apply_aspect()
+    placed, drawn = [], []
+    to_px = fig.dpi / 72 * 0.5  # a character is about half the font size wide
+    for text, (x, y), style, geom in items:
+        if geom is not None:  # cheap test first: most small wijken cannot hold any name
+            x0, y0, x1, y1 = shapely.bounds(geom)
+            (ax0, _), (ax1, _) = ax.transData.transform([(x0, y0), (x1, y1)])
+            if (ax1 - ax0) < 0.6 * len(text) * style["fontsize"] * to_px:
+                continue
+        label = ax.text(x, y, text, ha="center", va="center", color="#111111", path_effects=_HALO, **style)
+        box = label.get_window_extent(renderer).expanded(1.05, 1.1)
+        if geom is not None:
+            x0, y0, x1, y1 = shapely.bounds(geom)
+            (ax0, ay0), (ax1, ay1) = ax.transData.transform([(x0, y0), (x1, y1)])
+            if (ax1 - ax0) < 0.85 * box.width or (ay1 - ay0) < 1.2 * box.height:
+                label.remove()
+                continue
+        # a gemeente name may move up or down a line or two to make room; a wijk name stays put
+        shifts = [0.0] if geom is not None else [0.0, 1.0, -1.0, 2.0, -2.0]
+        free = next((dy for dy in shifts if not any(box.translated(0, dy * box.height).overlaps(o) for o in placed)),
+                    None)
+        if free is None:
+            label.remove()
+            continue
+        if free:
+            label.set_position(ax.transData.inverted().transform(ax.transData.transform((x, y)) + (0, free * box.height)))
+        placed.append(box.translated(0, free * box.height))
+        drawn.append(text)
+    return drawn
 
 
 def _wrap(text: str, width: int) -> str:

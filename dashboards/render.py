@@ -42,6 +42,7 @@ from dashboards.classify import (
     layers_for,
 )
 from dashboards.data import gemeente_names, map_table
+from dashboards.labels import label_points, short_name
 from dashboards.settings import MapSettings
 from insights.indicators import INDICATORS
 from insights.labels import SOURCE
@@ -113,28 +114,50 @@ def _legend(layer: Layer, present: set[str], scope: str) -> str:
         rows.append(f'<div class="hd-row"><i class="hd-dots"></i>{FEW_LABEL}</div>')
     if NO_DATA in present:
         rows.append(f'<div class="hd-row"><i style="background:{NO_DATA_FILL}"></i>{NO_DATA_LABEL}</div>')
-    rows.append(f"<small>Klassen: {html.escape(layer.method)}; {html.escape(scope)}.</small>")
+    rows.append(f"<small>Kleuren: {html.escape(layer.method)}; {html.escape(scope)}.</small>")
     return "".join(rows)
 
 
-def _panel(release: Release, title: str, period: int) -> str:
+def _panel(release: Release, title: str, period: int, *, borders: bool) -> str:
     files = list(release.manifest.get("inputs", {}).get("boundaries", {}))
     years = sorted({y for f in files for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", f)})
     boundaries = f"CBS wijkindeling {', '.join(years)}" if years else (", ".join(files) or "CBS wijkindeling")
     synthetic = "<p><b>Let op: synthetische demonstratiedata.</b></p>" if release.synthetic else ""
     return (
-        f'<details open><summary>{html.escape(title)} — wat deze kaart laat zien</summary>'
         "<p>Het <b>risicosignaal</b> vergelijkt de meldingen in een wijk met wat je op grond van de regio zou "
         "verwachten (1 = zoals verwacht), met een 95%-interval. De andere lagen tonen cijfers per 1.000 "
-        "huishoudens of inwoners. Kies een laag rechtsboven; wijs een wijk aan voor de cijfers.</p>"
+        "huishoudens of inwoners. Kies een laag rechtsboven; wijs een wijk aan (of tik erop) voor de cijfers."
+        f"{' Dikke lijnen zijn gemeentegrenzen.' if borders else ''}</p>"
         "<p>Een signaal is een aanleiding voor gesprek, <b>geen oordeel over een huishouden</b>. "
         "Meldingen zijn geen aantal gevallen.</p>"
         "<p>Gearceerd: beschermd, te weinig waarnemingen om te tonen. Gestippeld: te weinig huishoudens of "
         "inwoners. Aantallen zijn afgerond.</p>"
         f"{synthetic}"
         f"<small>Periode {period} · gebiedsindeling: {html.escape(boundaries)} · release {html.escape(release.id)} · "
-        f"{SOURCE}</small></details>"
+        f"{SOURCE}</small>"
     )
+
+
+def gemeente_outlines(table: gpd.GeoDataFrame, names: pd.Series) -> dict | None:
+    """Borders between (and around) the gemeenten of ``table`` as one line geometry, plus each
+    gemeente's name and label point; ``None`` for a map of a single gemeente.
+
+    The wijken were simplified together (a coverage), so a gemeente's border is the union of its
+    wijken's borders (on the 1 m grid of the rounded coordinates); shared borders are merged so that
+    each is drawn once.
+    """
+    if table["gemeente"].nunique() < 2:
+        return None
+    geoms = table.geometry.to_numpy()
+    groups = table.groupby("gemeente", sort=True).indices
+    codes = list(groups)
+    unions = [shapely.union_all(geoms[groups[code]], grid_size=0.00001) for code in codes]
+    lines = shapely.line_merge(shapely.union_all(shapely.boundary(unions), grid_size=0.00001))
+    return {
+        "lines": RawJSON(shapely.to_geojson(lines)),
+        "names": [{"c": code, "n": str(names.get(code, code)), "l": point}
+                  for code, point in zip(codes, label_points(unions, tolerance=0.001))],
+    }
 
 
 class RawJSON(str):
@@ -161,6 +184,7 @@ def map_config(release: Release, table: gpd.GeoDataFrame, layers: list[Layer], *
     states = {name: area_state(table, name) for name in indicators}
     codes: dict[str, str] = {}
     geometries = shapely.to_geojson(table.geometry.values)
+    points = label_points(table.geometry.values)
     plain = pd.DataFrame(table.drop(columns=table.geometry.name))
     rows = plain.astype(object).where(plain.notna(), None).to_dict(orient="records")
     klasses = [[_klass(k) for k in layer.classes] for layer in layers]
@@ -168,13 +192,19 @@ def map_config(release: Release, table: gpd.GeoDataFrame, layers: list[Layer], *
     features = []
     for position, row in enumerate(rows):
         props = {
-            "c": row["code"], "n": row["naam"],
+            "c": row["code"], "n": row["naam"], "l": points[position],
             "k": [klass[position] for klass in klasses],
             "d": {name: _figures(row, name, state_lists[name][position], codes) for name in indicators},
         }
+        if short_name(row["naam"]) != row["naam"]:
+            props["s"] = short_name(row["naam"])
         features.append('{"type":"Feature","properties":' + _dumps(props) + ',"geometry":' + geometries[position] + "}")
     minx, miny, maxx, maxy = table.total_bounds
+    names = gemeente_names(release)
+    outlines = gemeente_outlines(table, names)
     return {
+        "gemeenten": {code: str(names.get(code, code)) for code in sorted(table["gemeente"].dropna().unique())},
+        "outlines": RawJSON(config_json(outlines)) if outlines else None,
         "data": RawJSON('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"),
         "layers": [
             {"key": layer.key, "title": layer.title, "indicator": layer.indicator, "colours": layer.colours,
@@ -194,7 +224,8 @@ def map_config(release: Release, table: gpd.GeoDataFrame, layers: list[Layer], *
         "period": period,
         "synthetic": release.synthetic,
         "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
-        "panel": _panel(release, title, period),
+        "title": title,
+        "panel": _panel(release, title, period, borders=outlines is not None),
     }
 
 
@@ -239,10 +270,10 @@ def region_map(release: Release, *, gemeente: str | None = None, regio: str | No
         keep = table["gemeente"].eq(gemeente) if gemeente is not None else table["regio"].eq(regio)
         layers = [replace(layer, classes=layer.classes[keep]) for layer in layers]
         table = table[keep]
-    scope = "klassen berekend over alle wijken van deze release"
+    scope = "dezelfde kleur betekent op elke kaart van deze uitgave hetzelfde"
     title = _title(release, gemeente, regio)
 
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_start=10, zoom_snap=0.25, zoom_delta=0.5,
+    fmap = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_start=10, zoom_snap=0.25, zoom_delta=0.5,
                       location=[52.2, 5.3])
     fmap._id = "hd"  # deterministic output: the release's hashes do not change from run to run
     fmap.default_js, fmap.default_css = [], []
@@ -260,7 +291,9 @@ def region_map(release: Release, *, gemeente: str | None = None, regio: str | No
                          control=False, max_zoom=19).add_to(fmap)
     if release.synthetic:
         root.html.add_child(Element(f'<div class="hd-banner" role="alert">{SYNTHETIC_BANNER}</div>'), name="hd_banner")
-    fmap.add_child(_HelpendeLayers(map_config(release, table, layers, title=title, scope=scope)), name="hd_layers")
+    config = map_config(release, table, layers, title=title, scope=scope)
+    config["background"] = bool(settings.tiles_url)
+    fmap.add_child(_HelpendeLayers(config), name="hd_layers")
     return fmap
 
 

@@ -14,10 +14,11 @@ import pandas as pd
 __all__ = [
     "AREA_LEVELS",
     "Level",
-    "normalise_code",
-    "level_of",
     "gemeente_of",
     "is_water_or_abroad",
+    "level_of",
+    "levels_of",
+    "normalise_code",
 ]
 
 
@@ -55,6 +56,19 @@ def level_of(code: str) -> Level | None:
         if pattern.fullmatch(code):
             return level
     return None
+
+
+def levels_of(codes: pd.Series) -> pd.Series:
+    """:func:`level_of` for a whole column of normalised codes (vectorised); ``<NA>`` = not a CBS code."""
+    text = codes.astype("string[pyarrow]")
+    levels = pd.Series(pd.NA, index=codes.index, dtype="string[pyarrow]")
+    for level in sorted(_PATTERNS, key=lambda lv: lv != Level.wijk):  # most rows are wijken: test them first
+        rest = levels.isna()
+        if not rest.any():
+            break
+        hit = text[rest].str.fullmatch(_PATTERNS[level].pattern).fillna(False).astype(bool)
+        levels[hit[hit].index] = level.value
+    return levels
 
 
 def gemeente_of(code: str) -> str:

@@ -23,10 +23,11 @@ def _echo(message: str) -> None:
 @app.command(epilog="Example: helpende-data build --region Fryslân --releases releases/")
 def build(
     region: Annotated[str | None, typer.Option(help="Veiligheidsregio name or code (IJsselland, Fryslân, Gelderland-Zuid, VR04) or 'Nederland'")] = None,
-    gemeente: Annotated[list[str] | None, typer.Option("--gemeente", help="Gemeente code; repeat for more (GM0193)")] = None,
-    indicators: Annotated[list[Path] | None, typer.Option("--indicators", help="Indicator CSV; repeat for more")] = None,
+    gemeente: Annotated[list[str] | None, typer.Option("--gemeente", help="Gemeente code or name; repeat for more (GM0193, Zwolle)")] = None,
+    indicators: Annotated[list[Path] | None, typer.Option("--indicators", help="Indicator file (CSV, .xlsx, .parquet); repeat for more")] = None,
     boundaries: Annotated[Path | None, typer.Option(help="Wijk boundaries (GeoJSON, GeoPackage, shapefile, TopoJSON)")] = None,
     rules: Annotated[Path | None, typer.Option(help="Disclosure rules file (TOML)")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping (TOML) for exports with their own column names")] = None,
     releases: Annotated[Path, typer.Option(help="Releases folder; the new release is swapped in atomically")] = Path("releases"),
     maps: Annotated[bool, typer.Option(help="Render the maps into the release")] = True,
     wait: Annotated[bool, typer.Option(help="Wait while another build writes to the releases folder "
@@ -47,6 +48,8 @@ def build(
         overrides["boundaries"] = boundaries
     if rules:
         overrides["rules"] = rules
+    if mapping:
+        overrides["mapping"] = mapping
     if registraties:
         overrides.update(registraties=registraties, pc6=pc6)
     settings = BuildSettings(**overrides)
@@ -201,14 +204,20 @@ def rules_diff_command(
 def map_(
     releases: Annotated[Path, typer.Option(help="Releases folder")] = Path("releases"),
     out: Annotated[Path, typer.Option(help="HTML file to write")] = Path("kaart.html"),
-    gemeente: Annotated[str | None, typer.Option(help="Only this gemeente (GM0193)")] = None,
+    gemeente: Annotated[str | None, typer.Option(help="Only this gemeente: CBS code (GM0193) or name (Zwolle)")] = None,
 ) -> None:
     """Write the map of the current release to an HTML file."""
     from dashboards.render import region_map
     from insights.release import current_release_dir, load_release
+    from insights.selection import resolve_gemeente
 
+    if not out.parent.is_dir():
+        raise HelpendeDataError(f"cannot write {out}: folder {out.parent} does not exist; create it first "
+                                f"(mkdir -p {out.parent}) or give another --out")
     release = load_release(current_release_dir(releases))
-    region_map(release, gemeente=gemeente).save(str(out))
+    label = release.manifest.get("selection", {}).get("label") or release.id
+    code = resolve_gemeente(release.areas, gemeente, where=f"the current release ({label})") if gemeente else None
+    region_map(release, gemeente=code).save(str(out))
     typer.echo(str(out))
 
 
@@ -239,6 +248,11 @@ def main() -> None:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except typer.Abort:
+        sys.exit(1)
+    except OSError as exc:  # a path the user gave: one line, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}; check that the path exists and that you may write there",
+                   err=True)
         sys.exit(1)
     except Exception as exc:  # click usage errors come through standalone_mode=False
         import click

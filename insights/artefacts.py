@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 
 from geo.codes import Level
-from insights.disclosure import information_loss, steward_report_html, steward_table
-from insights.release import MODEL_CARD_FILE, PUBLIEK, REGISTER_FILE, REPORT_DIR, Release, StewardPart
+from insights.rapport import steward_files
+from insights.release import MODEL_CARD_FILE, REGISTER_FILE, Release, StewardPart
 from insights.risk import algoritmeregister_entry, model_card_markdown
+from insights.risk.signal import posterior_fdr
 
 __all__ = ["release_summary", "render_release_files"]
 
@@ -32,19 +33,14 @@ def release_summary(release: Release) -> dict:
         "rules_version": release.manifest.get("rules_version"),
         "synthetic": release.synthetic,
         "signals": {str(k): int(v) for k, v in signals.items()},
+        "priors": scores.attrs.get("priors", []),
+        "fdr": posterior_fdr(scores["p_exceed"], scores["signal"]) if "p_exceed" in scores.columns else {},
     }
 
 
 def render_release_files(release: Release, steward: StewardPart) -> dict[str, str | bytes]:
     """Path relative to the release folder → content of the steward report and the model card."""
-    rules_version = str(release.manifest.get("rules_version"))
-    files: dict[str, str | bytes] = {
-        f"{REPORT_DIR}/onderdrukking.html": steward_report_html(steward.cells, rules_version,
-                                                                title=f"Onthullingscontrole {release.id}"),
-        f"{REPORT_DIR}/onderdrukking.csv": steward_table(steward.cells).to_csv(index=False, lineterminator="\n"),
-        f"{REPORT_DIR}/informatieverlies.csv": information_loss(steward.cells).to_csv(index=False,
-                                                                                     lineterminator="\n"),
-    }
+    files: dict[str, str | bytes] = dict(steward_files(release, steward.cells))
     summary = release_summary(release)
     files[MODEL_CARD_FILE] = model_card_markdown(summary)
     files[REGISTER_FILE] = json.dumps(algoritmeregister_entry(summary), indent=2, ensure_ascii=False) + "\n"

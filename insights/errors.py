@@ -8,6 +8,7 @@ __all__ = [
     "HelpendeDataError",
     "InputFileError",
     "UnknownAreaCode",
+    "UnknownGemeente",
     "RulesError",
     "ReleaseError",
     "ReleaseNotFound",
@@ -44,3 +45,9 @@ class StewardPartMissing(ReleaseError):
 
 class BuildInProgress(ReleaseError):
     """Another build holds the releases folder."""
+class UnknownGemeente(UnknownAreaCode):
+    """A ``--gemeente`` that names no gemeente (or several); the message says which code to use."""
+
+    def __init__(self, text: str, hint: str) -> None:
+        HelpendeDataError.__init__(self, f"unknown gemeente {text!r}: {hint}")
+        self.code = text

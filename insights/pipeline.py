@@ -25,7 +25,7 @@ from insights.artefacts import render_release_files
 from insights.disclosure import assert_protected, protect, public_status
 from insights.disclosure.rules import Rules, parse_rules
 from insights.errors import RulesError
-from insights.ingest import IndicatorTable, read_indicators
+from insights.ingest import IndicatorTable, read_indicators, read_mapping
 from insights.labels import source_line
 from insights.errors import ReleaseNotFound
 from insights.release import PUBLIEK, Release, StewardPart, current_release_dir, load_release, releases_lock, write_release
@@ -132,11 +132,16 @@ def prepare_cells(
                                         mapping_path=settings.registraties_mapping, pc6_path=settings.pc6)
     else:
         with _step(progress, "reading and validating indicators"):
+            gemeenten_all = hierarchy_all[hierarchy_all["level"].eq("gemeente")]
             table = read_indicators(
                 settings.indicators,
                 wijk_codes=wijken_all["code"],
                 denominators=wijken_all[["code", "huishoudens", "inwoners"]],
+                mapping=read_mapping(settings.mapping) if settings.mapping else None,
+                regio_of=dict(zip(gemeenten_all["code"], gemeenten_all["regio"])),
             )
+            for note in table.notes:
+                progress(f"note: {note}")
     wijken = wijken_all[wijken_all["gemeentecode"].map(hierarchy_all.set_index("code")["regio"]).isin(selection.regios)]
     hierarchy = build_hierarchy(wijken, regions)
     if not selection.whole_country:

@@ -24,6 +24,7 @@ class BuildSettings(BaseSettings):
     indicators: list[Path] = Field(
         default_factory=lambda: [REPO_ROOT / "data" / "synthetic" / "indicatoren_synthetisch_2020_2024.csv"]
     )
+    mapping: Path | None = None  # steward's column mapping (TOML) for exports with their own column names
     rules: Path = REPO_ROOT / "rules" / "disclosure.toml"
     # Record files (insights.registrations); when given they replace ``indicators``.
     registraties: list[Path] = Field(default_factory=list)

@@ -31,6 +31,25 @@ def bundled_settings() -> BuildSettings:
     return settings
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (Playwright never downloads a browser here); one per session, shared
+    by the map tests and the steward report test."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install chromium"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(scope="session")
 def releases_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("releases")
@@ -117,9 +136,8 @@ WIJKEN = ["WK014800", "WK014801", "WK019310", "WK019311", "WK019312"]
 HOUSEHOLDS = [6305, 1200, 4330, 2910, 3235]
 
 
-@pytest.fixture
-def small_world(tmp_path: Path, bundled_settings: BuildSettings) -> BuildSettings:
-    """Settings for a build over 5 wijken (1 km squares in RD New) with two years of counts."""
+def make_small_world(folder: Path, settings: BuildSettings) -> BuildSettings:
+    """Settings for a build over 5 wijken (1 km squares in RD New) with two years of counts, in ``folder``."""
     boundaries = gpd.GeoDataFrame(
         {
             "wijkcode": WIJKEN,
@@ -132,17 +150,24 @@ def small_world(tmp_path: Path, bundled_settings: BuildSettings) -> BuildSetting
         geometry=[box(x, 500_000, x + 1_000, 501_000) for x in range(200_000, 205_000, 1_000)],
         crs="EPSG:28992",
     )
-    boundaries_path = tmp_path / "wijken.geojson"
+    folder.mkdir(parents=True, exist_ok=True)
+    boundaries_path = folder / "wijken.geojson"
     boundaries.to_file(boundaries_path)
     rows = ["gebiedscode;periode;schulden;meldingen;hermeldingen"]
     for year in (2023, 2024):
         for code, households in zip(WIJKEN, HOUSEHOLDS):
             rows.append(f"{code};{year};{households // 20};{households // 60};{households // 200}")
-    indicators = tmp_path / "indicatoren.csv"
+    indicators = folder / "indicatoren.csv"
     indicators.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return bundled_settings.model_copy(
-        update={"boundaries": boundaries_path, "indicators": [indicators], "releases_dir": tmp_path / "releases"}
+    return settings.model_copy(
+        update={"boundaries": boundaries_path, "indicators": [indicators], "releases_dir": folder / "releases"}
     )
+
+
+@pytest.fixture
+def small_world(tmp_path: Path, bundled_settings: BuildSettings) -> BuildSettings:
+    """Settings for a build over 5 wijken (1 km squares in RD New) with two years of counts."""
+    return make_small_world(tmp_path, bundled_settings)
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -100,3 +100,38 @@ def test_audit_passes_a_fresh_release_and_fails_a_tampered_one(small_world):
     tampered = run("audit", "--releases", str(small_world.releases_dir))
     assert tampered.returncode == 1
     assert "0 under-protected" not in tampered.stdout
+
+
+def _one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()  # progress lines may come before the error
+    errors = [line for line in lines if line.startswith("error:")]
+    assert errors == lines[-1:], result.stderr
+    return lines[-1]
+
+
+def test_build_takes_a_gemeente_name_and_hints_at_the_code_for_a_wrong_one(small_world):
+    args = ["--boundaries", str(small_world.boundaries), "--indicators", str(small_world.indicators[0]),
+            "--releases", str(small_world.releases_dir), "--no-maps"]
+    wrong = run("build", "--gemeente", "Zwole", *args)
+    line = _one_line_error(wrong)
+    assert "did you mean Zwolle?" in line and "GM0193 (Zwolle)" in line
+    built = run("build", "--gemeente", "zwolle", *args)
+    assert built.returncode == 0, built.stderr
+    manifest = (Path(built.stdout.strip().split("\t")[1]) / "manifest.json").read_text()
+    assert '"Zwolle"' in manifest
+
+
+def test_map_errors_are_one_line_with_a_hint(small_world, tmp_path):
+    build = run("build", "--boundaries", str(small_world.boundaries), "--indicators", str(small_world.indicators[0]),
+                "--releases", str(small_world.releases_dir), "--no-maps")
+    assert build.returncode == 0, build.stderr
+    releases = str(small_world.releases_dir)
+    absent = _one_line_error(run("map", "--releases", releases, "--gemeente", "GM0363", "--out", str(tmp_path / "k.html")))
+    assert "GM0363" in absent and "current release" in absent and "e.g. GM0193 (Zwolle)" in absent
+    no_folder = _one_line_error(run("map", "--releases", releases, "--out", str(tmp_path / "nergens" / "k.html")))
+    assert "does not exist" in no_folder and "mkdir -p" in no_folder
+    by_name = run("map", "--releases", releases, "--gemeente", "Zwolle", "--out", str(tmp_path / "k.html"))
+    assert by_name.returncode == 0, by_name.stderr
+    assert "Gemeente Zwolle (GM0193)" in (tmp_path / "k.html").read_text()

@@ -96,3 +96,31 @@ def test_nothing_public_tells_threshold_from_secondary_suppression(server_url, p
     pattern = httpx.get(f"{server_url}/v1/onderdrukking", headers=steward, timeout=60).json()
     pattern = pattern if isinstance(pattern, list) else next(v for v in pattern.values() if isinstance(v, list))
     assert {Status.below_threshold, Status.secondary} <= {r["status"] for r in pattern}
+
+
+def _contradictions(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose signal says something the 95% interval next to it (as printed, 2 decimals) does not."""
+    from insights.risk.signal import HIGHER, LOWER, UNCLEAR
+
+    low, high = rows["rr_low95"].astype(float).round(2), rows["rr_high95"].astype(float).round(2)
+    bad = (rows["signal"].eq(HIGHER) & ~(low > 1)) | (rows["signal"].eq(LOWER) & ~(high < 1)) | (
+        rows["signal"].eq(UNCLEAR) & ((low > 1) | (high < 1)))
+    return rows[bad]
+
+
+def test_no_api_row_or_profile_contradicts_its_own_numbers(server_url, policy_headers, ijsselland_release):
+    from insights.disclosure.primary import public_status
+    from insights.risk import indicator_profile
+    from insights.risk.signal import HIGHER, LOWER
+
+    body = httpx.get(f"{server_url}/v1/cijfers", headers=policy_headers, timeout=60).json()
+    rows = pd.DataFrame(body if isinstance(body, list) else next(v for v in body.values() if isinstance(v, list)))
+    assert len(rows) == len(ijsselland_release.scores)
+    assert rows["signal"].isin([HIGHER, LOWER]).any()  # the check has something to check
+    assert _contradictions(rows).empty, _contradictions(rows).head()
+    cells, scores = ijsselland_release.cells, ijsselland_release.scores
+    key = ["code", "period", "indicator"]
+    assert (cells[key].to_numpy() == scores[key].to_numpy()).all()
+    profile = indicator_profile(cells.assign(status=public_status(cells)), scores)
+    assert len(profile) == len(scores)
+    assert _contradictions(profile).empty, _contradictions(profile).head()

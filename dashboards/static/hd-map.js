@@ -4,7 +4,13 @@
  *   c (code), n (name), k (one class per layer: a number into the layer's colours, or
  *   "b" = beschermd, "w" = te weinig huishoudens/inwoners, "n" = geen gegevens) and
  *   d (per indicator: ["p", count, rate, rateLow, rateHigh, ratio, ratioLow, ratioHigh, signal]
- *   when published, [state, signal] when not; a hidden figure is absent, never 0).
+ *   when published, [state, signal] when not; a hidden figure is absent, never 0) and
+ *   l (label point [lon, lat]) and s (short name for the label, when it differs from n). cfg.gemeenten names the gemeenten by code; cfg.outlines (region
+ *   maps) holds the gemeente borders as one line geometry and each gemeente's label point.
+ *
+ * Layout: three panels (explanation top left, layer choice top right, legend bottom right), each a
+ * <details> the reader can fold. At rest each is folded when it would cover more than a fifth of
+ * the map, and the map is fitted so that no panel covers any wijk of the selected area.
  */
 (function () {
   "use strict";
@@ -40,9 +46,33 @@
     defs.appendChild(dots);
   }
 
+  var LABEL_FONT = "12px system-ui, 'Segoe UI', Arial, sans-serif";
+  var GEMEENTE_FONT = "bold 13px system-ui, 'Segoe UI', Arial, sans-serif";
+  var MAX_SHARE = 0.2;  // a panel at rest covers at most this share of the map (tests allow 0.25)
+
+  var measurer = document.createElement("canvas").getContext("2d");
+  function textWidth(text, font) {
+    measurer.font = font;
+    return measurer.measureText(text).width;
+  }
+
+  function box(className, summary, open) {
+    var details = L.DomUtil.create("details", "hd-box " + className);
+    var head = L.DomUtil.create("summary", "", details);
+    head.innerHTML = summary;
+    details.open = open;
+    L.DomEvent.disableClickPropagation(details);
+    L.DomEvent.disableScrollPropagation(details);
+    return details;
+  }
+
   window.helpendeMap = function (map, cfg) {
     var active = 0;
     var renderer = L.svg({padding: 0.5});
+    var container = map.getContainer();
+    var gemeenten = cfg.gemeenten || {};
+
+    function gemeenteOf(code) { return "GM" + String(code).substr(2, 4); }
 
     function fill(k) {
       if (k === "b") { return "url(#hd-hatch)"; }
@@ -52,8 +82,8 @@
     }
 
     function style(feature) {
-      return {fillColor: fill(feature.properties.k[active]), fillOpacity: 1, color: "#525252",
-              weight: 0.7, opacity: 1};
+      return {fillColor: fill(feature.properties.k[active]), fillOpacity: cfg.background ? 0.72 : 1,
+              color: "#525252", weight: 0.7, opacity: 1};
     }
 
     function tooltip(layer) {
@@ -61,7 +91,9 @@
       var spec = cfg.layers[active];
       var ind = cfg.indicators[spec.indicator];
       var d = p.d[spec.indicator];
-      var lines = ["<b>" + esc(p.n) + "</b> (" + esc(p.c) + ")", "<i>" + esc(spec.title) + "</i>"];
+      var gm = gemeenteOf(p.c);
+      var lines = ["<b>" + esc(p.n) + "</b> (" + esc(p.c) + ")",
+                   "gemeente " + esc(gemeenten[gm] || gm), "<i>" + esc(spec.title) + "</i>"];
       if (!d) {
         lines.push(esc(ind.label) + ": " + esc(cfg.labels.noData));
       } else if (d[0] === "p") {
@@ -84,7 +116,7 @@
 
     // The tooltip is a sibling of the controls (not in Leaflet's tooltip pane, which always stays
     // below them), so the explanation panel and legend never hide it.
-    var tip = L.DomUtil.create("div", "hd-tooltip", map.getContainer());
+    var tip = L.DomUtil.create("div", "hd-tooltip", container);
     tip.id = "hd-tooltip";
     tip.setAttribute("role", "tooltip");
     function placeTip(event) {
@@ -116,6 +148,20 @@
       }
     }).addTo(map);
     addPatterns(map.getPanes().overlayPane.querySelector("svg"), cfg);
+
+    // Gemeente borders above the wijken (never catching the mouse), names and wijk names above those.
+    function pane(name, z) {
+      var el = map.createPane(name);
+      el.style.zIndex = z;
+      el.style.pointerEvents = "none";
+      return el;
+    }
+    if (cfg.outlines) {
+      pane("hd-outlines", 420);
+      L.geoJSON(cfg.outlines.lines, {pane: "hd-outlines", interactive: false,
+                                     renderer: L.svg({pane: "hd-outlines", padding: 0.5}),
+                                     style: {color: "#1a1a1a", weight: 2.4, opacity: 0.9, fill: false}}).addTo(map);
+    }
 
     // Keyboard (WCAG 2.1.1, 1.4.13): every area is a tab stop named after the area; focus shows the
     // same tooltip as hovering, next to the area's centre (panned into view first); Enter or Space
@@ -156,48 +202,181 @@
     }
     tag();
 
+    // Names: gemeenten first, then wijken from large to small. A wijk's name is shown once the wijk
+    // is wide enough on screen to hold it; a name that would overlap one already placed is left out.
+    var labelPane = pane("hd-labels", 450);
+    var labels = [];
+    function addLabel(text, lonlat, kind, layer) {
+      var el = L.DomUtil.create("div", "hd-label hd-label-" + kind, labelPane);
+      el.textContent = text;
+      el.setAttribute("aria-hidden", "true");
+      labels.push({el: el, ll: L.latLng(lonlat[1], lonlat[0]), kind: kind, layer: layer,
+                   w: textWidth(text, kind === "g" ? GEMEENTE_FONT : LABEL_FONT) + 4, h: kind === "g" ? 16 : 14});
+    }
+    if (cfg.outlines) {
+      cfg.outlines.names.forEach(function (g) { addLabel(g.n, g.l, "g", null); });
+    }
+    var wijkLabels = [];
+    areas.eachLayer(function (layer) {
+      var b = layer.getBounds();
+      wijkLabels.push([(b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()), layer]);
+    });
+    wijkLabels.sort(function (a, b) { return b[0] - a[0]; });
+    wijkLabels.forEach(function (item) {
+      var p = item[1].feature.properties;
+      addLabel(p.s || p.n, p.l, "w", item[1]);
+    });
+
+    function placeLabels() {
+      var size = map.getSize(), placed = [];
+      function free(r) {
+        if (r[0] < 0 || r[1] < 0 || r[2] > size.x || r[3] > size.y) { return false; }
+        return placed.every(function (q) { return !(r[0] < q[2] && q[0] < r[2] && r[1] < q[3] && q[1] < r[3]); });
+      }
+      labels.forEach(function (label) {
+        var c = map.latLngToContainerPoint(label.ll), show = true, dy = 0;
+        if (label.layer) {
+          var b = label.layer.getBounds();
+          var sw = map.latLngToContainerPoint(b.getSouthWest()), ne = map.latLngToContainerPoint(b.getNorthEast());
+          show = (ne.x - sw.x) >= 0.85 * label.w && (sw.y - ne.y) >= 1.2 * label.h;
+        }
+        // a gemeente name may move up or down a line or two to make room; a wijk name stays put
+        var shifts = label.layer ? [0] : [0, 1, -1, 2, -2], r = null;
+        for (var i = 0; show && i < shifts.length && !r; i += 1) {
+          var y = c.y + shifts[i] * label.h;
+          var box = [c.x - label.w / 2 - 2, y - label.h / 2 - 1, c.x + label.w / 2 + 2, y + label.h / 2 + 1];
+          if (free(box)) { r = box; dy = shifts[i] * label.h; }
+        }
+        show = show && r !== null;
+        if (show) {
+          placed.push(r);
+          var at = map.latLngToLayerPoint(label.ll);
+          label.el.style.left = at.x + "px";
+          label.el.style.top = (at.y + dy) + "px";
+        }
+        label.el.style.display = show ? "block" : "none";
+        label.el.classList.toggle("hd-label-on", show);
+      });
+      labelPane.style.display = "";
+    }
+    map.on("zoomstart", function () { labelPane.style.display = "none"; });
+    map.on("moveend resize", placeLabels);
+
+    // Panels. Open at rest when they take at most MAX_SHARE of the map; the reader folds or unfolds them.
+    var legendBody, chooser;
+    var layersControl = L.control({position: "topright"});
+    layersControl.onAdd = function () {
+      chooser = box("hd-layers leaflet-control-layers", 'Kaartlaag: <span class="hd-active"></span>', true);
+      var set = L.DomUtil.create("fieldset", "leaflet-control-layers-base", chooser);
+      cfg.layers.forEach(function (spec, index) {
+        var label = L.DomUtil.create("label", "", set);
+        var input = L.DomUtil.create("input", "", label);
+        input.type = "radio";
+        input.name = "hd-laag";
+        input.value = String(index);
+        input.checked = index === 0;
+        label.appendChild(document.createTextNode(" " + spec.title));
+        input.addEventListener("change", function () { if (input.checked) { choose(index); } });
+      });
+      return chooser;
+    };
+    layersControl.addTo(map);
+
     var legend = L.control({position: "bottomright"});
     legend.onAdd = function () {
-      var div = L.DomUtil.create("div", "hd-legend");
-      div.id = "hd-legend";
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
+      var details = box("hd-legend-box", "Legenda", true);
+      legendBody = L.DomUtil.create("div", "hd-legend", details);
+      legendBody.id = "hd-legend";
+      return details;
     };
     legend.addTo(map);
-    function showLegend() {
-      document.getElementById("hd-legend").innerHTML = cfg.layers[active].legend;
-    }
-    showLegend();
 
-    var bases = {};
-    cfg.layers.forEach(function (spec, index) {
-      var group = L.layerGroup();
-      group.hdIndex = index;
-      bases[esc(spec.title)] = group;
-      if (index === 0) { group.addTo(map); }
-    });
-    L.control.layers(bases, null, {collapsed: false, position: "topright"}).addTo(map);
-    map.on("baselayerchange", function (event) {
-      active = event.layer.hdIndex;
+    function choose(index) {
+      active = index;
       areas.setStyle(style);
       tag();
-      showLegend();
-    });
+      legendBody.innerHTML = cfg.layers[active].legend +
+        (cfg.outlines ? '<div class="hd-row"><i class="hd-border"></i>gemeentegrens</div>' : "");
+      chooser.querySelector(".hd-active").textContent = cfg.layers[active].title;
+    }
+    choose(0);
 
     var panel = L.control({position: "topleft"});
     panel.onAdd = function () {
-      var div = L.DomUtil.create("div", "hd-panel");
-      div.innerHTML = cfg.panel;
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
+      var details = box("hd-panel", esc(cfg.title) + ' <span class="hd-more">· over deze kaart</span>', true);
+      var body = L.DomUtil.create("div", "hd-panel-body", details);
+      body.innerHTML = cfg.panel;
+      return details;
     };
     panel.addTo(map);
-    // Keep the areas clear of the explanation panel on screens wide enough for both.
-    var panelWidth = panel.getContainer().offsetWidth;
-    var wide = map.getSize().x > 2.5 * panelWidth;
-    map.fitBounds(cfg.bounds, wide ? {paddingTopLeft: [panelWidth + 20, 10], paddingBottomRight: [10, 10]} : {});
-    return {areas: areas, active: function () { return cfg.layers[active].key; }};
+    L.control.scale({imperial: false, metric: true, position: "bottomleft", maxWidth: 120}).addTo(map);
+
+    var boxes = [panel.getContainer(), chooser, legend.getContainer()];
+    function share(el) {
+      var size = map.getSize();
+      return (el.offsetWidth * el.offsetHeight) / (size.x * size.y);
+    }
+    function rest() {
+      var size = map.getSize();
+      // The explanation and the layer choice open on a large screen only (their headings say what is
+      // shown); the legend wherever it fits.
+      panel.getContainer().open = size.x >= 900 && size.y >= 600;
+      chooser.open = size.x >= 900;
+      legend.getContainer().open = true;
+      boxes.forEach(function (el) {
+        if (share(el) > MAX_SHARE) { el.open = false; }
+      });
+    }
+
+    // Fit the selected area into what the panels leave free. Each corner's controls are kept clear
+    // either beside the area or above/below it; of the 16 ways, the one that allows the largest zoom wins.
+    function corners() {
+      var outer = container.getBoundingClientRect(), out = [];
+      [["top", "left"], ["top", "right"], ["bottom", "left"], ["bottom", "right"]].forEach(function (pos) {
+        var corner = container.querySelector(".leaflet-" + pos[0] + ".leaflet-" + pos[1]), w = 0, h = 0;
+        Array.prototype.forEach.call(corner ? corner.children : [], function (el) {
+          var r = el.getBoundingClientRect();
+          if (!r.width || !r.height) { return; }
+          w = Math.max(w, pos[1] === "left" ? r.right - outer.left : outer.right - r.left);
+          h = Math.max(h, pos[0] === "top" ? r.bottom - outer.top : outer.bottom - r.top);
+        });
+        out.push({top: pos[0] === "top", left: pos[1] === "left", w: w, h: h});
+      });
+      return out;
+    }
+    function fit() {
+      var bounds = L.latLngBounds(cfg.bounds), all = corners(), best = null, margin = 8;
+      for (var mask = 0; mask < 16; mask += 1) {
+        var pad = {l: margin, r: margin, t: margin, b: margin};
+        all.forEach(function (c, i) {
+          if (mask & (1 << i)) {
+            if (c.left) { pad.l = Math.max(pad.l, c.w + margin); } else { pad.r = Math.max(pad.r, c.w + margin); }
+          } else if (c.top) { pad.t = Math.max(pad.t, c.h + margin); } else { pad.b = Math.max(pad.b, c.h + margin); }
+        });
+        var size = map.getSize(), free = L.point(size.x - pad.l - pad.r, size.y - pad.t - pad.b);
+        if (free.x < 60 || free.y < 60) { continue; }
+        var zoom = map.getBoundsZoom(bounds, false, L.point(pad.l + pad.r, pad.t + pad.b));
+        if (isFinite(zoom) && (!best || zoom > best.zoom)) { best = {zoom: zoom, pad: pad}; }
+      }
+      if (!best) { best = {pad: {l: margin, r: margin, t: margin, b: margin}}; }
+      map.fitBounds(bounds, {paddingTopLeft: [best.pad.l, best.pad.t], paddingBottomRight: [best.pad.r, best.pad.b],
+                             animate: false});
+      placeLabels();
+      return best.pad;
+    }
+    rest();
+    fit();
+    // Printing (and the print preview) changes the page size: lay out again for paper.
+    if (window.matchMedia) {
+      var print = window.matchMedia("print");
+      var relayout = function () { map.invalidateSize({animate: false}); fit(); };
+      if (print.addEventListener) { print.addEventListener("change", relayout); }
+      window.addEventListener("beforeprint", relayout);
+      window.addEventListener("afterprint", relayout);
+    }
+    var api = {areas: areas, fit: fit, labels: placeLabels, rest: rest,
+               active: function () { return cfg.layers[active].key; }};
+    window.helpendeMapApi = api;
+    return api;
   };
 })();

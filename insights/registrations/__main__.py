@@ -33,7 +33,7 @@ def write_synthetic_registrations(out: Path, *, region: str | None = None, gemee
     hierarchy = build_hierarchy(boundaries.wijken, read_region_table(settings.regions))
     selection = resolve_selection(hierarchy, region=None if gemeenten else (region or settings.region),
                                   gemeenten=gemeenten)
-    counts, _ = read_indicator_file(indicators or settings.indicators[0])
+    counts = read_indicator_file(indicators or settings.indicators[0]).wijken
     wijken = boundaries.wijken[boundaries.wijken["gemeentecode"].isin(selection.gemeenten)]
     counts = counts[counts["code"].isin(set(wijken["code"]))]
     locator = PointLocator.from_frames(boundaries.wijken, boundaries.water)

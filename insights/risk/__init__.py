@@ -12,6 +12,7 @@ from insights.risk.funnel import funnel_flags, overdispersion_factor
 from insights.risk.guard import check_model_inputs
 from insights.risk.model_card import algoritmeregister_entry, model_card_markdown
 from insights.risk.poisson_gamma import (
+    censored_loglik,
     GammaPrior,
     fit_gamma_prior,
     gamma_posterior,
@@ -34,6 +35,7 @@ __all__ = [
     "count_band",
     "count_interval",
     "expected_counts",
+    "censored_loglik",
     "fit_gamma_prior",
     "funnel_flags",
     "gamma_posterior",

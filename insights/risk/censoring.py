@@ -43,9 +43,12 @@ def count_interval(
     Returns
     -------
     DataFrame indexed like ``value``: ``low`` (float, ≥ 0), ``high`` (float, may be ``inf``), both
-    counts, and ``informative`` (bool): False when the cell says nothing about the count
-    (``[0, ∞)``: secret at source, small denominator, too few households, or uninformative
-    secondary). A hidden cell is never read as 0.
+    counts; ``split`` (float): for a ``beschermd`` cell its threshold T, where the public reading
+    splits the interval into "below the threshold" and "hidden as a secondary partner" (weighted
+    by a q fitted from public data, see :func:`insights.risk.poisson_gamma.censored_loglik`), ``inf``
+    for every other cell; and ``informative`` (bool): False when the cell says nothing about the
+    count (``[0, ∞)`` without a split: secret at source, small denominator, too few households, or
+    uninformative secondary). A hidden cell is never read as 0.
 
     Notes
     -----
@@ -84,5 +87,7 @@ def count_interval(
         a_high = audit_high.astype("Float64").to_numpy(dtype=float, na_value=np.inf)
         low[protected] = np.maximum(a_low[protected], 0.0)
         high[protected] = a_high[protected]
-    informative = ~((low == 0) & np.isinf(high))
-    return pd.DataFrame({"low": low, "high": high, "informative": informative}, index=value.index)
+    split = np.full(len(v), np.inf)
+    split[protected & ~np.isnan(t)] = t[protected & ~np.isnan(t)]
+    informative = ~((low == 0) & np.isinf(high) & np.isinf(split))
+    return pd.DataFrame({"low": low, "high": high, "split": split, "informative": informative}, index=value.index)

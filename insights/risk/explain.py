@@ -60,8 +60,8 @@ def indicator_profile(published: pd.DataFrame, scores: pd.DataFrame) -> pd.DataF
     -------
     DataFrame ordered by ``code``, ``period`` and the indicator registry order (never by score):
     ``code``, ``level``, ``period``, ``indicator``, ``label`` (Dutch), ``count_band`` (text),
-    ``denominator`` (count), ``expected`` (count), ``smr``, ``rr``, ``rr_low90``, ``rr_high90``,
-    ``p_exceed``, ``signal``.
+    ``denominator`` (count), ``expected`` (count), ``smr``, ``rr``, ``rr_low95``, ``rr_high95`` (the
+    interval the signal is read from), ``p_exceed``, ``signal``.
     """
     if not published.index.equals(scores.index):
         raise ValueError("scores must be the result of score(published): the indexes differ")
@@ -74,7 +74,7 @@ def indicator_profile(published: pd.DataFrame, scores: pd.DataFrame) -> pd.DataF
         "count_band": count_band(bounds["low"], bounds["high"]),
         "denominator": published["denominator"],
     })
-    for col in ("expected", "smr", "rr", "rr_low90", "rr_high90", "p_exceed", "signal"):
+    for col in ("expected", "smr", "rr", "rr_low95", "rr_high95", "p_exceed", "signal"):
         out[col] = scores[col]
     order = {name: i for i, name in enumerate(INDICATORS)}
     out["_o"] = out["indicator"].map(order).fillna(len(order))

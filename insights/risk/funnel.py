@@ -43,7 +43,8 @@ def overdispersion_factor(z: np.ndarray, *, winsor: float = 0.10) -> float:
 
 
 def funnel_flags(
-    low, high, expected, *, target: float = 1.0, overdispersion: bool = True, winsor: float = 0.10
+    low, high, expected, *, target: float = 1.0, overdispersion: bool = True, winsor: float = 0.10,
+    dispersion_from=None,
 ) -> pd.DataFrame:
     """Where each area lies against the 95% and 99.8% funnel limits of O/E around ``target``.
 
@@ -54,9 +55,13 @@ def funnel_flags(
     expected : expected count per area (> 0; NaN marks an area that cannot be placed).
     target : the ratio the funnel is centred on (1: the reference rate).
     overdispersion : inflate the limits by √φ when the winsorised φ̂ exceeds 1 (Spiegelhalter 2005,
-        multiplicative model). φ̂ is estimated from the areas with a finite published interval,
-        at its midpoint.
+        multiplicative model). φ̂ is estimated at the interval midpoint of the areas in
+        ``dispersion_from``.
     winsor : winsorising fraction at each end for φ̂.
+    dispersion_from : bool per area, the areas φ̂ is estimated from. Default: every area with a
+        finite interval. :func:`insights.risk.score.score` passes published cells whose expected
+        count makes a count below the threshold unlikely: wide hidden intervals read at their
+        midpoint, and published cells selected for being above the threshold, would inflate φ̂.
 
     Returns
     -------
@@ -88,7 +93,8 @@ def funnel_flags(
     finite = placed & np.isfinite(hi)
     z = np.full(len(e), np.nan)
     z[finite] = _z((lo[finite] + hi[finite]) / 2, e[finite], target)
-    phi = overdispersion_factor(z, winsor=winsor) if overdispersion else 1.0
+    z_phi = z if dispersion_from is None else np.where(np.asarray(dispersion_from, dtype=bool), z, np.nan)
+    phi = overdispersion_factor(z_phi, winsor=winsor) if overdispersion else 1.0
     phi = 1.0 if not np.isfinite(phi) else max(phi, 1.0)
     s = np.sqrt(phi)
 

@@ -7,7 +7,8 @@ folder. The summary carries release facts (all keys optional):
 ``levels`` (list), ``n_areas`` (int), ``n_cells`` / ``n_hidden`` (int), ``reference``
 ("regio"/"nederland"), ``prior`` ("pooled"/"gemeente"), ``rules_version`` (str),
 ``organisation`` (str), ``contact`` (str), ``synthetic`` (bool: demo counts),
-``signals`` (dict text → count).
+``signals`` (dict text → count), ``priors`` (list of dicts, :data:`insights.risk.score.PRIOR_COLUMNS`:
+the fitted priors, from ``score(...).attrs["priors"]``) and ``fdr`` (:func:`insights.risk.signal.posterior_fdr`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,38 @@ def _facts(summary: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _pct(value: object) -> str:
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "onbekend"
+    return "geen signalen" if v != v else f"{100 * v:.1f}%".replace(".", ",")
+
+
+def _label(name: str) -> str:
+    return INDICATORS[name].label if name in INDICATORS else str(name)
+
+
+def _prior_lines(priors: list[dict[str, Any]]) -> str:
+    """What the fitted priors say, per indicator: under-dispersion and the hidden-cell weight."""
+    if not priors:
+        return ""
+    capped = sorted({p["indicator"] for p in priors if p.get("shape_at_bound")})
+    lines = []
+    if capped:
+        lines.append(
+            "- Onderspreiding: bij " + "; ".join(_label(n) for n in capped) + " verschillen de gebieden (op minstens "
+            "één niveau of in één jaar) niet meer dan toeval verklaart. De spreiding tussen gebieden is daar "
+            "vastgehouden op de ondergrens (variatiecoëfficiënt 5%); de gebieden worden dan sterk naar het "
+            "gemiddelde getrokken. Voor hermeldingen (een aandeel van de meldingen) is dat te verwachten.")
+    weights = [float(p.get("hidden_weight", 0.0)) for p in priors if p.get("level") == "wijk"]
+    if weights:
+        lines.append(
+            f"- Geschat gewicht q voor 'verborgen ter bescherming' bij wijken: {min(weights):.2f} tot "
+            f"{max(weights):.2f}".replace(".", ",") + " (per jaar en indicator).")
+    return "\n".join(lines) + "\n"
+
+
 def model_card_markdown(summary: dict[str, Any]) -> str:
     """Model card of one release, in Dutch Markdown.
 
@@ -74,6 +107,7 @@ def model_card_markdown(summary: dict[str, Any]) -> str:
         if summary.get("synthetic") else ""
     )
     signals = summary.get("signals") or {}
+    fdr = summary.get("fdr") or {}
     signal_lines = "".join(
         f"| {text} | {signals.get(text, '–')} |\n" for text in (HIGHER, UNCLEAR, LOWER, PROTECTED)
     )
@@ -101,21 +135,37 @@ Release {f['release']} · perioden {f['periods']} · regels voor geheimhouding v
 - Empirisch Bayes (Poisson–Gamma, Clayton & Kaldor 1987): de verhouding wordt naar het gemiddelde van
   {f['prior']} getrokken, sterker naarmate het gebied kleiner is. De prior is geschat met de
   negatief-binomiale aannemelijkheid.
-- Verborgen en afgeronde aantallen tellen als interval (bijvoorbeeld "minder dan 10" of "18 tot en met 22"),
-  nooit als 0.
+- Verborgen en afgeronde aantallen tellen als interval (bijvoorbeeld "18 tot en met 22"), nooit als 0.
+  Elke verborgen cel ("beschermd") wordt op dezelfde manier gelezen, want buitenstaanders kunnen niet zien
+  waarom een cel verborgen is: óf onder de drempel (0 tot de drempel), óf met gewicht q verborgen om een
+  andere cel te beschermen (vanaf de drempel, tot de bovengrens die uit de gepubliceerde cijfers volgt).
+  q wordt per niveau, jaar en indicator geschat uit gepubliceerde cijfers: het totaal van een gemeente min
+  haar gepubliceerde wijken is wat de verborgen wijken samen tellen.
+- De prior wordt geschat met twee startpunten en een controle dat de helling in het optimum nul is; de
+  onzekerheid in de spreiding tussen gebieden wordt in de intervallen meegenomen.
 - Uitkomst per gebied: geschatte relatieve kans (RR) met 90%- en 95%-interval, kans dat RR > 1, en een
-  trechtergrens (funnel plot, 95% en 99,8%, gecorrigeerd voor overdispersie; Spiegelhalter 2005).
+  trechtergrens (funnel plot, 95% en 99,8%; Spiegelhalter 2005). De correctie voor overdispersie wordt
+  geschat op gepubliceerde cellen waarvan het verwachte aantal ruim boven de drempel ligt.
+{_prior_lines(summary.get("priors") or [])}
 - Trends: toets op gelijke cijfers tussen twee jaren (Poisson, score-toets), ook in het ongunstigste geval
   binnen de afronding. Hermeldingen: aandeel van de meldingen, beta-binomiaal per gemeente en regio.
 
 ## Uitkomsten
-Signaal per gebied, uit de kans dat het cijfer hoger is dan verwacht (P(RR > 1)):
+Signaal per gebied, uit het 95%-interval van de relatieve kans (RR):
 
 | signaal | aantal cellen |
 | --- | --- |
 {signal_lines}
-"Duidelijk hoger" betekent P(RR > 1) ≥ 0,8; "duidelijk lager" P(RR > 1) ≤ 0,2. Er is geen ranglijst:
-gebieden worden nergens op score gesorteerd.
+"Duidelijk hoger" staat er alleen als het hele 95%-interval, zoals getoond (op twee decimalen), boven 1 ligt;
+"duidelijk lager" alleen als het onder 1 ligt. Het signaal spreekt het getoonde interval dus nooit tegen.
+Dan is de kans dat zo'n gebied toch niet hoger (of lager) is kleiner dan 2,5%.
+
+Veel wijken tegelijk (meervoudig toetsen): bij duizenden wijken vallen er door toeval altijd een paar buiten
+een grens. Daarom is de lat hoog gelegd. Over alle signalen van deze release samen is het verwachte aandeel
+onterechte signalen (de *false discovery rate*, berekend uit de kansen per gebied) {_pct(fdr.get("hoger"))}
+bij "duidelijk hoger" en {_pct(fdr.get("lager"))} bij "duidelijk lager"; door de regel is dat nooit meer dan
+2,5%. Dat klopt alleen als het model klopt; de kalibratie is met simulaties gecontroleerd
+(bench/bench_calibration.py). Er is geen ranglijst: gebieden worden nergens op score gesorteerd.
 
 ## Grenzen
 - {NOT_PREVALENCE}
@@ -124,7 +174,10 @@ gebieden worden nergens op score gesorteerd.
 - Bij veel wijken valt een deel door toeval buiten de trechtergrenzen (ongeveer 5% buiten 95%).
 - De samengestelde uitleg (regressie van meldingen op schulden en echtscheidingen) beschrijft samenhang
   tussen gebieden, geen oorzaak, en zegt niets over individuele huishoudens (ecologische drogreden).
-- Noemers zijn gepubliceerde aantallen; hun afronding is genegeerd.
+- Noemers zijn gepubliceerde aantallen; hun afronding is genegeerd. Huishoudens en inwoners komen uit CBS
+  Kerncijfers wijken en buurten 2024 en worden voor alle jaren gebruikt (eerdere jaren zijn niet meegeleverd).
+- Het verwachte aantal volgt uit het cijfer van de eigen veiligheidsregio; regio's verschillen onderling, dus
+  "hoger dan verwacht" betekent hoger dan elders in dezelfde regio, niet hoger dan in Nederland.
 
 ## Gebruik
 - Bedoeld voor: gesprek in het wijkteam en beleid op gebiedsniveau, samen met wat professionals zelf zien.

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-__all__ = ["GammaPrior", "fit_gamma_prior", "gamma_posterior", "poisson_gamma_eb"]
+__all__ = ["GammaPrior", "censored_loglik", "fit_gamma_prior", "gamma_posterior", "hidden_weight_from_total",
+           "hidden_weight_mle", "poisson_gamma_eb"]
 
 # Shape bounds. The upper bound 400 is a floor of 5% on the between-area coefficient of variation
 # (CV = 1/sqrt(alpha)): when the data show no variation, the ML shape runs off to infinity and every
@@ -33,6 +34,19 @@ class GammaPrior:
     method: str
     n_areas: int
     loglik: float = float("nan")
+    #: P(a count at or above the threshold is hidden as a secondary partner), fitted from the public
+    #: pattern (0 when no cell is read with a split; see :func:`censored_loglik`).
+    hidden_weight: float = 0.0
+    #: True when the shape stopped at its upper bound: the areas vary no more than Poisson noise allows
+    #: (under-dispersion or no visible variation); the prior is then held at a between-area CV of 5%.
+    shape_at_bound: bool = False
+    #: Largest absolute numerical derivative of the log-likelihood in a free (not bounded) direction
+    #: at the optimum (log units); near 0 when the fit converged.
+    gradient: float = float("nan")
+    #: ``(shapes, weights)``: a grid of prior shapes around the optimum weighted by their likelihood
+    #: (mean held at its fit, flat prior on log α within the bounds); :func:`gamma_posterior` integrates
+    #: over it so intervals carry the uncertainty of the shape. None for the moment estimator.
+    shape_grid: tuple[np.ndarray, np.ndarray] | None = None
 
     def beta(self, n: int) -> np.ndarray:
         """Rate parameter per area (1 / relative-risk units)."""
@@ -100,20 +114,185 @@ def _segment_logsumexp(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return peak + np.log(np.add.reduceat(np.exp(values - np.repeat(peak, sizes)), starts))
 
 
-def _loglik(lo, hi, e, alpha, beta, finite: _Support, upper_open: np.ndarray) -> float:
-    total = 0.0
-    if len(finite.y):
-        a = finite.area
-        lp = _nb_logpmf(finite.y, alpha[a] if alpha.ndim else alpha, beta[a], e[a], finite.log_y_factorial)
-        total += _segment_logsumexp(lp, finite.starts).sum()
-    if len(upper_open):
-        i = upper_open
-        total += _nb_logsf(lo[i] - 1, alpha if np.ndim(alpha) == 0 else alpha[i], beta[i], e[i]).sum()
-    return float(total)
+@dataclass(frozen=True)
+class _Pieces:
+    """Each area's interval split at its ``split`` count into a lower piece (weight 1) and an upper
+    piece (weight q). Finite pieces are expanded to one row per count; open pieces use the tail."""
+
+    n: int
+    below: _Support  # rows of finite lower pieces
+    below_area: np.ndarray
+    below_open: np.ndarray  # areas whose lower piece is [lo, inf)
+    above: _Support
+    above_area: np.ndarray
+    above_open: np.ndarray  # areas whose upper piece is [a, inf): a in above_open_low
+    above_open_low: np.ndarray
+
+
+def _pieces(lo: np.ndarray, hi: np.ndarray, split: np.ndarray, areas: np.ndarray) -> _Pieces:
+    b_hi = np.minimum(hi, split - 1)
+    has_b = np.zeros(len(lo), bool)
+    has_b[areas] = lo[areas] <= b_hi[areas]
+    a_lo = np.maximum(lo, split)
+    has_a = np.zeros(len(lo), bool)
+    has_a[areas] = np.isfinite(split[areas]) & (a_lo[areas] <= hi[areas])
+    b_fin = np.flatnonzero(has_b & np.isfinite(b_hi))
+    a_fin = np.flatnonzero(has_a & np.isfinite(hi))
+    return _Pieces(
+        n=len(lo),
+        below=_expand(lo, b_hi, b_fin), below_area=b_fin, below_open=np.flatnonzero(has_b & np.isinf(b_hi)),
+        above=_expand(a_lo, hi, a_fin), above_area=a_fin, above_open=np.flatnonzero(has_a & np.isinf(hi)),
+        above_open_low=a_lo[has_a & np.isinf(hi)],
+    )
+
+
+def _piece_logprob(pc: _Pieces, lo, e, alpha, beta) -> tuple[np.ndarray, np.ndarray]:
+    """log P(Y in lower piece), log P(Y in upper piece) per area (-inf where a piece is empty)."""
+    out = []
+    for sup, fin, open_idx, open_low in ((pc.below, pc.below_area, pc.below_open, lo[pc.below_open]),
+                                         (pc.above, pc.above_area, pc.above_open, pc.above_open_low)):
+        lp = np.full(pc.n, -np.inf)
+        if len(sup.y):
+            a = sup.area
+            rows = _nb_logpmf(sup.y, alpha[a] if np.ndim(alpha) else alpha, beta[a], e[a], sup.log_y_factorial)
+            lp[fin] = _segment_logsumexp(rows, sup.starts)
+        if len(open_idx):
+            i = open_idx
+            lp[i] = _nb_logsf(open_low - 1, alpha if np.ndim(alpha) == 0 else alpha[i], beta[i], e[i])
+        out.append(lp)
+    return out[0], out[1]
+
+
+def hidden_weight_mle(log_below: np.ndarray, log_above: np.ndarray, n_exposed: int) -> float:
+    """Maximum-likelihood weight q of the upper pieces: argmax Σ log(A_i + q B_i) + n log(1 − q).
+
+    Parameters
+    ----------
+    log_below, log_above : log A_i, log B_i of the areas read with a split (hidden cells): the
+        probability of a count below the threshold and at or above it, within the cell's interval.
+    n_exposed : number of published cells in the same fit (counts at or above the threshold that
+        were *not* hidden): each contributes a factor 1 − q.
+
+    Returns
+    -------
+    q in [0, 1]: the probability that a count at or above the threshold is hidden (as a secondary
+    partner). The objective is concave in q, solved by bisection on its derivative.
+    """
+    la, lb = np.asarray(log_below, float), np.asarray(log_above, float)
+    keep = np.isfinite(lb)
+    if not keep.any():
+        return 0.0
+    la, lb = la[keep], lb[keep]
+    peak = np.maximum(la, lb)
+    a, b = np.exp(la - peak), np.exp(lb - peak)
+
+    def slope(q: float) -> float:
+        return float(np.sum(b / (a + q * b)) - n_exposed / (1 - q))
+
+    if slope(0.0) <= 0:
+        return 0.0
+    hi = 1 - 1e-9
+    if slope(hi) >= 0:
+        return hi
+    return float(optimize.brentq(slope, 0.0, hi, xtol=1e-12))
+
+
+def hidden_weight_from_total(below: np.ndarray, above: np.ndarray, mean_below: np.ndarray,
+                             mean_above: np.ndarray, hidden_total: float) -> float:
+    """Weight q that makes the model's expected sum of the hidden counts equal the public residual.
+
+    Parameters
+    ----------
+    below, above : per hidden cell, P(count in the lower piece), P(count in the upper piece).
+    mean_below, mean_above : per hidden cell, E[Y · 1(Y in the piece)] (counts).
+    hidden_total : what the published figures say the hidden cells sum to: per parent area with a
+        published total, that total minus its published children (counts, ≥ 0), summed.
+
+    Returns
+    -------
+    q in [0, 1] solving Σ_i (MA_i + q MB_i) / (A_i + q B_i) = ``hidden_total`` (each term rises
+    with q); 0 or 1 when the residual lies outside what q can reach.
+    """
+    a, b, ma, mb = (np.asarray(x, dtype=float) for x in (below, above, mean_below, mean_above))
+
+    def excess(q: float) -> float:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = (ma + q * mb) / (a + q * b)
+        return float(np.nansum(m) - hidden_total)
+
+    if excess(0.0) >= 0:
+        return 0.0
+    if excess(1.0) <= 0:
+        return 1.0
+    return float(optimize.brentq(excess, 0.0, 1.0, xtol=1e-10))
+
+
+def _piece_moments(lo, hi, sp, e, alpha, beta, rows: _Support) -> tuple[np.ndarray, ...]:
+    """A, B, MA, MB (see :func:`hidden_weight_from_total`) for the areas expanded in ``rows``."""
+    a = rows.area
+    pmf = np.exp(_nb_logpmf(rows.y, alpha, beta[a], e[a], rows.log_y_factorial))
+    upper = rows.y >= sp[a]
+    n = len(e)
+    out = []
+    for part in (~upper, upper):
+        out.append(np.bincount(a, weights=pmf * part, minlength=n))
+        out.append(np.bincount(a, weights=pmf * rows.y * part, minlength=n))
+    return out[0], out[2], out[1], out[3]
+
+
+def _combine(log_below: np.ndarray, log_above: np.ndarray, q: float) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.logaddexp(log_below, np.log(q) + log_above) if q < 1 else np.logaddexp(log_below, log_above)
+
+
+def censored_loglik(
+    low, high, expected, alpha, beta, *, split=None, hidden_weight: float = 1.0
+) -> np.ndarray:
+    """Log-likelihood per area of a published cell under the Poisson–Gamma (negative-binomial) model.
+
+    This is the one reading of the public view: a published cell contributes P(low ≤ Y ≤ high); a
+    hidden (``beschermd``) cell, for which the public cannot tell threshold from secondary
+    suppression, contributes P(low ≤ Y < T) + q · P(T ≤ Y ≤ high) with T its ``split`` (the
+    threshold) and q = ``hidden_weight``, the same rule for every hidden cell.
+
+    Parameters
+    ----------
+    low, high : closed interval of true counts per area (``high`` may be ``inf``), as from
+        :func:`insights.risk.censoring.count_interval`.
+    expected : expected count per area (> 0).
+    alpha : Gamma shape (scalar or per area); beta : Gamma rate (scalar or per area).
+    split : per area, the count at which the weight q starts (``inf`` or NaN: no split). Default none.
+    hidden_weight : q in [0, 1], e.g. from :func:`hidden_weight_mle` (fitted with the prior by
+        :func:`fit_gamma_prior`).
+
+    Returns
+    -------
+    Array of log-likelihoods (natural log); 0 for an uninformative ``[0, inf)`` cell without split.
+    The factor (1 − q) of published cells does not depend on the area's parameters and is left out.
+    """
+    lo, hi, e = _as_arrays(low, high, expected)
+    sp = _split_array(split, len(e))
+    beta = np.broadcast_to(np.asarray(beta, dtype=float), e.shape).astype(float)
+    alpha = np.asarray(alpha, dtype=float)
+    informative = ~((lo == 0) & np.isinf(hi) & np.isinf(sp))
+    out = np.zeros(len(e))
+    areas = np.flatnonzero(informative)
+    lb, la = _piece_logprob(_pieces(lo, hi, sp, areas), lo, e, alpha, beta)
+    out[areas] = _combine(lb, la, hidden_weight)[areas]
+    return out
+
+
+def _split_array(split, n: int) -> np.ndarray:
+    if split is None:
+        return np.full(n, np.inf)
+    sp = np.broadcast_to(np.asarray(split, dtype=float), (n,)).copy()
+    sp[np.isnan(sp)] = np.inf
+    return sp
 
 
 def fit_gamma_prior(
-    low, high, expected, *, prior_mean=None, method: str = "ml", min_areas: int = 3
+    low, high, expected, *, prior_mean=None, method: str = "ml", min_areas: int = 3,
+    split=None, exposed=None, hidden_total: float | None = None, in_total=None,
 ) -> GammaPrior:
     """Fit the Gamma prior of the relative risk across a set of reference areas.
 
@@ -121,24 +300,42 @@ def fit_gamma_prior(
     ----------
     low, high : per area, the closed interval of true counts the published cell allows (counts;
         ``high`` may be ``inf``), as from :func:`insights.risk.censoring.count_interval`. An exact
-        count has ``low == high``; a cell with ``[0, inf)`` carries no information and is skipped.
+        count has ``low == high``; a cell with ``[0, inf)`` and no split carries no information and
+        is skipped.
     expected : expected count per area (denominator × reference rate), > 0.
     prior_mean : optional prior mean relative risk per area (spatial variant, e.g. the gemeente's
         ratio); then only the shape is fitted. Default: one common mean, fitted.
-    method : ``"ml"`` (default) maximises the negative-binomial marginal likelihood, with each
-        area contributing P(low ≤ Y ≤ high). ``"moments"`` is Marshall's (1991) moment estimator on
-        exact counts only; it gives the same point estimates as PySAL ``esda.smoothing.Empirical_Bayes``.
+    method : ``"ml"`` (default) maximises the censored negative-binomial marginal likelihood
+        (:func:`censored_loglik`). ``"moments"`` is Marshall's (1991) moment estimator on exact
+        counts only; it gives the same point estimates as PySAL ``esda.smoothing.Empirical_Bayes``.
     min_areas : fewest informative areas a fit accepts.
+    split : per area, the threshold T at which a hidden cell's interval splits (``inf``/NaN: no
+        split); see :func:`censored_loglik`. The weight q of the upper pieces is fitted jointly
+        (profiled by :func:`hidden_weight_mle`).
+    exposed : bool per area, True for published cells (each a count ≥ T that was *not* hidden,
+        factor 1 − q). Default: none (then q only sees hidden cells and runs to 1).
+    hidden_total, in_total : the public residual of hidden cells (see
+        :func:`hidden_weight_from_total`) and a bool per area marking the split cells it covers
+        (those whose parent total is published). When given, q is set at every step of the fit so
+        that the model's expected sum of those hidden counts equals the residual (a moment equation
+        on published totals); otherwise q is the profile maximum-likelihood estimate
+        (:func:`hidden_weight_mle`), which is poorly determined when most cells are hidden.
 
     Returns
     -------
-    :class:`GammaPrior`. Where the data show no between-area variation the shape stops at its upper
-    bound 400 (a between-area CV of 5%) and areas are shrunk strongly toward the prior mean.
+    :class:`GammaPrior` with the fitted ``hidden_weight`` q, ``shape_at_bound`` (the shape stopped at
+    400, a between-area CV of 5%: the areas vary no more than Poisson noise allows, e.g. shares such
+    as hermeldingen, whose binomial counts are under-dispersed) and ``gradient`` (convergence check).
 
     Notes
     -----
     Model: Y_i | θ_i ~ Poisson(E_i θ_i), θ_i ~ Gamma(α, β) (shape, rate), so marginally
-    Y_i ~ NegBin(α, β / (β + E_i)). Optimised with bounded Nelder–Mead over (log mean, log α).
+    Y_i ~ NegBin(α, β / (β + E_i)). Optimised with bounded Nelder–Mead over (log mean, log α) from
+    two starts — the moment estimate on interval midpoints (a closed form) and (mean of the published
+    ratios, α = 5) — each with an explicit initial simplex (steps 0.25 and 0.7 in log units: scipy's
+    default step is 0.00025 for a coordinate at 0, which stalled fits whose start had log mean ≈ 0).
+    The best optimum is then checked by central differences; if a free direction still has a slope
+    above 1e-3 the search restarts from there (at most three times).
 
     References
     ----------
@@ -148,7 +345,9 @@ def fit_gamma_prior(
     Applied Statistics 40, 283–294.
     """
     lo, hi, e = _as_arrays(low, high, expected)
-    informative = ~((lo == 0) & np.isinf(hi))
+    sp = _split_array(split, len(e))
+    has_split = np.isfinite(sp)
+    informative = ~((lo == 0) & np.isinf(hi) & ~has_split)
     n_inf = int(informative.sum())
     if n_inf < min_areas:
         raise ValueError(f"a prior needs at least {min_areas} informative areas, got {n_inf}")
@@ -165,51 +364,166 @@ def fit_gamma_prior(
         var = (e * (r - mean) ** 2).sum() / e.sum() - np.mean(mean) / e.mean()
         alpha = float(np.exp(_LOG_ALPHA_BOUNDS[1])) if var <= 0 else float(np.mean(mean) ** 2 / var)
         alpha = float(np.clip(alpha, *np.exp(_LOG_ALPHA_BOUNDS)))
-        return GammaPrior(alpha=alpha, mean=mean, method="moments", n_areas=n_inf)
+        at_bound = alpha >= np.exp(_LOG_ALPHA_BOUNDS[1]) * (1 - 1e-9)
+        return GammaPrior(alpha=alpha, mean=mean, method="moments", n_areas=n_inf, shape_at_bound=bool(at_bound))
     if method != "ml":
         raise ValueError(f"method must be 'ml' or 'moments', got {method!r}")
 
-    finite_idx = np.flatnonzero(informative & np.isfinite(hi))
-    open_idx = np.flatnonzero(informative & np.isinf(hi))
-    finite = _expand(lo, hi, finite_idx)
+    areas = np.flatnonzero(informative)
+    pieces = _pieces(lo, hi, sp, areas)
+    split_areas = informative & has_split
+    plain = informative & ~has_split
+    n_exposed = int(np.sum(np.asarray(exposed, dtype=bool) & informative)) if exposed is not None else 0
 
-    # Start from moments on interval midpoints (open intervals at their lower end).
+    by_total = None
+    if hidden_total is not None and in_total is not None:
+        covered = np.flatnonzero(np.asarray(in_total, dtype=bool) & split_areas)
+        if len(covered):
+            # Open upper ends cut generously (50 + 10 E): the residual bounds these cells anyway.
+            hi_cut = np.where(np.isinf(hi), np.maximum(lo, sp) + 50 + 10 * e, hi)
+            by_total = (covered, _expand(lo, hi_cut, covered))
+
+    def loglik(mean, alpha: float) -> tuple[float, float]:
+        beta = np.broadcast_to(alpha / np.asarray(mean, dtype=float), e.shape).astype(float)
+        lb, la = _piece_logprob(pieces, lo, e, np.float64(alpha), beta)
+        total = float(lb[plain].sum())
+        q = 0.0
+        if split_areas.any():
+            if by_total is not None:
+                A, B, MA, MB = _piece_moments(lo, hi, sp, e, np.float64(alpha), beta, by_total[1])
+                c = by_total[0]
+                q = hidden_weight_from_total(A[c], B[c], MA[c], MB[c], float(hidden_total))
+            else:
+                q = hidden_weight_mle(lb[split_areas], la[split_areas], n_exposed)
+            total += float(_combine(lb[split_areas], la[split_areas], q).sum())
+            total += n_exposed * float(np.log1p(-min(q, 1 - 1e-12)))
+        return total, q
+
+    if prior_mean is not None:
+        res = optimize.minimize_scalar(lambda la_: -loglik(prior_mean, np.exp(la_))[0],
+                                       bounds=_LOG_ALPHA_BOUNDS, method="bounded", options={"xatol": 1e-6})
+        x = np.array([float(res.x)])
+        ll, q = loglik(prior_mean, np.exp(x[0]))
+        grad = _free_gradient(lambda v: loglik(prior_mean, np.exp(v[0]))[0], x, [_LOG_ALPHA_BOUNDS])
+        return GammaPrior(alpha=float(np.exp(x[0])), mean=prior_mean, method="ml", n_areas=n_inf, loglik=ll,
+                          hidden_weight=q, shape_at_bound=_at_upper(x[0]), gradient=grad,
+                          shape_grid=_shape_grid(lambda la_: loglik(prior_mean, np.exp(la_))[0], x[0], ll))
+
+    def nll(p: np.ndarray) -> float:
+        return -loglik(np.exp(p[0]), np.exp(p[1]))[0]
+
+    bounds = [_LOG_MEAN_BOUNDS, _LOG_ALPHA_BOUNDS]
+    best = None
+    for start in _starts(lo, hi, e, informative & ~has_split, informative):
+        res = _nelder_mead(nll, start, bounds)
+        if best is None or res.fun < best.fun:
+            best = res
+    assert best is not None
+    x = best.x
+    grad = _free_gradient(lambda v: -nll(v), x, bounds)
+    for _ in range(3):  # restart where a free direction still slopes
+        if grad <= 1e-3:
+            break
+        res = _nelder_mead(nll, x, bounds, step=(0.05, 0.2))
+        if res.fun <= nll(x):
+            x = res.x
+        grad = _free_gradient(lambda v: -nll(v), x, bounds)
+    ll, q = loglik(np.exp(x[0]), np.exp(x[1]))
+    grid = _shape_grid(lambda la_: loglik(np.exp(x[0]), np.exp(la_))[0], x[1], ll)
+    return GammaPrior(alpha=float(np.exp(x[1])), mean=float(np.exp(x[0])), method="ml", n_areas=n_inf,
+                      loglik=ll, hidden_weight=q, shape_at_bound=_at_upper(x[1]), gradient=grad, shape_grid=grid)
+
+
+def _shape_grid(loglik_of, log_alpha: float, ll_max: float, points: int = 13) -> tuple[np.ndarray, np.ndarray]:
+    """Shapes on an even log grid of ±3 standard errors of log α̂ (from the curvature of the
+    log-likelihood; 1 when it is flat or α̂ sits at a bound), clipped to the bounds, weighted
+    ∝ likelihood × 1/α (a flat prior on the between-area variance 1/α); points under 1e-3 of the
+    largest weight are dropped."""
+    h = 0.05
+    low, high = _LOG_ALPHA_BOUNDS
+    curvature = float("nan")
+    if low + h <= log_alpha <= high - h:
+        curvature = (loglik_of(log_alpha + h) - 2 * ll_max + loglik_of(log_alpha - h)) / h**2
+    se = 1.0 if not (np.isfinite(curvature) and curvature < 0) else min(1.0, 1 / np.sqrt(-curvature))
+    grid = np.unique(np.clip(log_alpha + se * np.linspace(-3, 3, points), low, high))
+    ll = np.array([loglik_of(g) for g in grid])
+    w = np.exp(ll - max(ll.max(), ll_max) - grid)
+    keep = w >= 1e-3 * w.max()
+    return np.exp(grid[keep]), w[keep] / w[keep].sum()
+
+
+def _at_upper(log_alpha: float) -> bool:
+    return bool(log_alpha >= _LOG_ALPHA_BOUNDS[1] - 1e-3)
+
+
+def _starts(lo, hi, e, exact, informative) -> list[np.ndarray]:
+    """Closed-form starts: moments on interval midpoints (open intervals at their lower end), and
+    the ratio of published (non-split) cells with α = 5."""
     idx = np.flatnonzero(informative)
     mid = np.where(np.isfinite(hi[idx]), (lo[idx] + hi[idx]) / 2, lo[idx])
     m0 = max(mid.sum() / e[idx].sum(), 1e-3)
     v0 = (e[idx] * (mid / e[idx] - m0) ** 2).sum() / e[idx].sum() - m0 / e[idx].mean()
     a0 = m0**2 / v0 if v0 > 0 else 100.0
-    a0 = float(np.clip(a0, *np.exp(_LOG_ALPHA_BOUNDS)))
-    m0 = float(np.clip(m0, *np.exp(_LOG_MEAN_BOUNDS)))
+    pub = np.flatnonzero(exact & np.isfinite(hi))
+    m1 = ((lo[pub] + hi[pub]) / 2).sum() / e[pub].sum() if len(pub) >= 3 else 1.0
+    out = []
+    for m, a in ((m0, a0), (max(m1, 1e-3), 5.0)):
+        out.append(np.array([np.clip(np.log(m), *_LOG_MEAN_BOUNDS), np.clip(np.log(a), *_LOG_ALPHA_BOUNDS)]))
+    return out
 
-    if prior_mean is None:
 
-        def nll(p: np.ndarray) -> float:
-            mu, alpha = np.exp(p)
-            beta = np.full(e.shape, alpha / mu)
-            return -_loglik(lo, hi, e, np.float64(alpha), beta, finite, open_idx)
+def _nelder_mead(fun, x0: np.ndarray, bounds, step: tuple[float, float] = (0.25, 0.7)):
+    x0 = np.asarray(x0, dtype=float)
+    simplex = np.array([x0, x0 + [step[0], 0.0], x0 + [0.0, step[1]]])
+    for j, (low, high) in enumerate(bounds):  # keep the simplex inside the bounds
+        over = simplex[:, j] > high
+        simplex[over, j] = simplex[over, j] - 2 * step[j]
+        simplex[:, j] = np.clip(simplex[:, j], low, high)
+    return optimize.minimize(fun, x0=x0, method="Nelder-Mead", bounds=bounds,
+                             options={"xatol": 1e-6, "fatol": 1e-7, "initial_simplex": simplex, "maxiter": 2000})
 
-        # Nelder–Mead: two parameters, a flat ridge when alpha runs to its bound; L-BFGS-B with
-        # numerical gradients stopped early there and was slower.
-        res = optimize.minimize(
-            nll, x0=[np.log(m0), np.log(a0)], method="Nelder-Mead",
-            bounds=[_LOG_MEAN_BOUNDS, _LOG_ALPHA_BOUNDS], options={"xatol": 1e-5, "fatol": 1e-6},
-        )
-        mu, alpha = np.exp(res.x)
-        return GammaPrior(alpha=float(alpha), mean=float(mu), method="ml", n_areas=n_inf, loglik=-float(res.fun))
 
-    def nll_shape(log_alpha: float) -> float:
-        alpha = np.exp(log_alpha)
-        return -_loglik(lo, hi, e, np.float64(alpha), alpha / prior_mean, finite, open_idx)
+def _free_gradient(fun, x: np.ndarray, bounds, h: float = 1e-4) -> float:
+    """Largest |∂fun/∂x_j| over coordinates not at a bound (central differences)."""
+    worst = 0.0
+    for j, (low, high) in enumerate(bounds):
+        if x[j] - h < low + 1e-3 or x[j] + h > high - 1e-3:
+            continue
+        up, down = x.copy(), x.copy()
+        up[j] += h
+        down[j] -= h
+        worst = max(worst, abs(fun(up) - fun(down)) / (2 * h))
+    return float(worst)
 
-    res = optimize.minimize_scalar(nll_shape, bounds=_LOG_ALPHA_BOUNDS, method="bounded")
-    return GammaPrior(
-        alpha=float(np.exp(res.x)), mean=prior_mean, method="ml", n_areas=n_inf, loglik=-float(res.fun)
-    )
+
+def _components(lo, hi, e, alpha: float, beta: np.ndarray, sp, hidden_weight: float, informative):
+    """Mixture components (area, shape, rate, weight) of each area's posterior for one prior."""
+    hi_cut = hi.copy()
+    open_ = informative & np.isinf(hi)
+    if open_.any():  # cut open intervals at the upper tail of the marginal
+        p = beta[open_] / (beta[open_] + e[open_])
+        hi_cut[open_] = np.maximum(lo[open_], stats.nbinom.ppf(1 - _TAIL, alpha, p))
+    areas = np.flatnonzero(informative)
+    sup = _expand(lo, hi_cut, areas)
+    a = sup.area
+    logw = _nb_logpmf(sup.y, alpha, beta[a], e[a])
+    weighted = (sup.y >= sp[a]) & (lo[a] < sp[a])  # upper piece of an interval that also holds lower counts
+    if weighted.any() and hidden_weight < 1:
+        with np.errstate(divide="ignore"):
+            logw[weighted] += np.log(hidden_weight)
+    sizes = np.diff(np.append(sup.starts, len(sup.y)))
+    logw -= np.repeat(_segment_logsumexp(logw, sup.starts), sizes)
+    w = np.exp(logw)
+    keep = w > 1e-14  # negligible tail components of open intervals
+    a, w, sup_y = a[keep], w[keep], sup.y[keep]
+    prior_rows = np.flatnonzero(~informative)  # uninformative cells: one component, the prior
+    return (np.concatenate([a, prior_rows]), np.concatenate([alpha + sup_y, np.full(len(prior_rows), alpha)]),
+            np.concatenate([beta[a] + e[a], beta[prior_rows]]), np.concatenate([w, np.ones(len(prior_rows))]))
 
 
 def gamma_posterior(
-    low, high, expected, alpha: float, beta, *, intervals: tuple[float, ...] = (0.90, 0.95)
+    low, high, expected, alpha: float, beta, *, intervals: tuple[float, ...] = (0.90, 0.95),
+    split=None, hidden_weight: float = 1.0, shape_grid=None,
 ) -> pd.DataFrame:
     """Posterior of the relative risk per area given a Gamma(alpha, beta) prior and a count interval.
 
@@ -220,6 +534,11 @@ def gamma_posterior(
     alpha : prior shape (dimensionless).
     beta : prior rate (1 / relative-risk units), scalar or one per area.
     intervals : widths of the central posterior intervals.
+    split, hidden_weight : the reading of hidden cells, as in :func:`censored_loglik`: counts at or
+        above ``split`` get the weight q = ``hidden_weight`` (default: no split).
+    shape_grid : optional ``(shapes, weights)``: integrate the posterior over these prior shapes at
+        the same prior mean alpha / beta (see :attr:`GammaPrior.shape_grid`), so the intervals carry
+        the uncertainty of the fitted shape. Default: the single shape ``alpha``.
 
     Returns
     -------
@@ -232,7 +551,8 @@ def gamma_posterior(
     -----
     With an exact count y the posterior is Gamma(α + y, β + E). With an interval [a, b] it is the
     mixture Σ_y w_y Gamma(α + y, β + E), w_y ∝ P(Y = y) under the negative-binomial marginal,
-    y = a..b. Open intervals are cut where the marginal tail mass falls below 1e-12. A cell with
+    y = a..b, times q for y ≥ split when the interval also holds counts below the split. Open
+    intervals are cut where the marginal tail mass falls below 1e-12. A cell with
     ``[0, inf)`` returns the prior itself. Quantiles of mixtures are found by safeguarded Newton
     iterations between the smallest and largest component quantile.
 
@@ -245,31 +565,18 @@ def gamma_posterior(
     n = len(e)
     beta = np.broadcast_to(np.asarray(beta, dtype=float), (n,)).astype(float)
     alpha = float(alpha)
-    informative = ~((lo == 0) & np.isinf(hi))
+    sp = _split_array(split, n)
+    informative = ~((lo == 0) & np.isinf(hi) & np.isinf(sp))
 
-    # Cut open intervals at the upper tail of the marginal.
-    hi_cut = hi.copy()
-    open_ = informative & np.isinf(hi)
-    if open_.any():
-        p = beta[open_] / (beta[open_] + e[open_])
-        hi_cut[open_] = np.maximum(lo[open_], stats.nbinom.ppf(1 - _TAIL, alpha, p))
-
-    areas = np.flatnonzero(informative)
-    sup = _expand(lo, hi_cut, areas)
-    a = sup.area
-    logw = _nb_logpmf(sup.y, alpha, beta[a], e[a])
-    sizes = np.diff(np.append(sup.starts, len(sup.y)))
-    logw -= np.repeat(_segment_logsumexp(logw, sup.starts), sizes)
-    w = np.exp(logw)
-    keep = w > 1e-14  # negligible tail components of open intervals
-    a, w, sup_y = a[keep], w[keep], sup.y[keep]
-
-    # Uninformative cells: one component, the prior.
-    prior_rows = np.flatnonzero(~informative)
-    comp_area = np.concatenate([a, prior_rows])
-    comp_shape = np.concatenate([alpha + sup_y, np.full(len(prior_rows), alpha)])
-    comp_rate = np.concatenate([beta[a] + e[a], beta[prior_rows]])
-    comp_w = np.concatenate([w, np.ones(len(prior_rows))])
+    mean = alpha / beta
+    shapes, shape_w = (np.array([alpha]), np.array([1.0])) if shape_grid is None else (
+        np.asarray(shape_grid[0], dtype=float), np.asarray(shape_grid[1], dtype=float) / np.sum(shape_grid[1]))
+    parts = [_components(lo, hi, e, a_k, a_k / mean, sp, hidden_weight, informative)
+             for a_k in shapes]
+    comp_area = np.concatenate([p[0] for p in parts])
+    comp_shape = np.concatenate([p[1] for p in parts])
+    comp_rate = np.concatenate([p[2] for p in parts])
+    comp_w = np.concatenate([p[3] * w_k for p, w_k in zip(parts, shape_w, strict=True)])
     order = np.argsort(comp_area, kind="stable")  # areas contiguous, counts ascending within an area
     comp_area, comp_shape, comp_rate, comp_w = comp_area[order], comp_shape[order], comp_rate[order], comp_w[order]
 

@@ -1,9 +1,10 @@
 """Synthetic published frames with known relative risks, for tests, benchmarks and the model card.
 
 Nothing here touches real data: areas get made-up codes in the CBS shape, counts are drawn from
-Poisson(E·RR) with RRs the caller can read back, and a simplified copy of the disclosure rules
-(threshold, rounding, area floor, one secondary partner per lone hidden wijk) turns them into the
-published-frame shape :func:`insights.risk.score.score` takes.
+Poisson(E·RR) with RRs the caller can read back, and either a simplified copy of the disclosure rules
+(threshold, rounding, area floor, one secondary partner per lone hidden wijk) or, with ``rules``, the
+build's own protection chain turns them into the published-frame shape
+:func:`insights.risk.score.score` takes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from insights.disclosure.primary import Status
+from insights.disclosure.rules import Rules
 from insights.indicators import INDICATORS
 
 __all__ = ["RATES", "simulate_published"]
@@ -35,6 +37,9 @@ def simulate_published(
     min_households: int = 50,
     secret_share: float = 0.0,
     household_scale: float = 1500.0,
+    rules: Rules | None = None,
+    hotspot_share: float = 0.0,
+    hotspot_rr: float = 2.0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Draw a published frame and the true values behind it.
 
@@ -49,6 +54,14 @@ def simulate_published(
     min_count, rounding_base, min_households : the simplified disclosure rules.
     secret_share : share of wijk cells marked ``geheim_in_bron``.
     household_scale : median households per wijk (log-normal, σ = 0.8).
+    hotspot_share, hotspot_rr : a random share of wijken (per period and indicator) gets its RR
+        multiplied by ``hotspot_rr`` (for power: with ``rr_shape=inf`` they have RR 2, the rest 1).
+    rules : when given, the cells go through the build's real chain instead of the simplified
+        rules: :func:`insights.disclosure.protect` (primary and secondary suppression, audit
+        intervals) → :func:`insights.cells.public_cells` → :func:`insights.disclosure.public_status`,
+        so hidden cells read ``beschermd`` with their audit interval, as in a release. Then
+        ``min_count``, ``rounding_base``, ``min_households`` and ``secret_share`` are not used, and
+        ``truth`` also holds ``private_status`` (the steward's status, for benchmarks only).
 
     Returns
     -------
@@ -78,6 +91,8 @@ def simulate_published(
             if den is None:
                 den = wk_counts["meldingen"]
             rr = np.ones(n_wk) if np.isinf(rr_shape) else rng.gamma(rr_shape, 1 / rr_shape, n_wk)
+            if hotspot_share > 0:
+                rr = np.where(rng.random(n_wk) < hotspot_share, rr * hotspot_rr, rr)
             lam = den * RATES[name] * rr
             count = rng.binomial(den, np.minimum(lam / np.maximum(den, 1), 1)) if name == "hermeldingen" \
                 else rng.poisson(lam)
@@ -105,7 +120,35 @@ def simulate_published(
             cells["period"], cells["indicator"] = period, name
             frames.append(cells)
     cells = pd.concat(frames, ignore_index=True)
+    if rules is not None:
+        return _protect_for_real(cells, rules)
     return _protect(cells, rng, min_count, rounding_base, min_households, secret_share)
+
+
+def _protect_for_real(cells: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The build's own chain: protect (primary, secondary, audit) → public_cells → public_status."""
+    from insights.cells import public_cells
+    from insights.disclosure import protect, public_status
+
+    # hermeldingen are divided by the raw meldingen count on the build machine; public_cells then
+    # replaces that denominator by the published meldingen value, as in a release.
+    raw = cells.assign(count=cells["count"].astype("Int64"), denominator=cells["_den"].astype("Int64"),
+                       households=cells["_hh"].astype("Int64"), period=cells["period"].astype(np.int64))
+    parent = pd.concat([
+        pd.Series(raw.loc[raw["level"].eq("wijk"), "gemeente"].to_numpy(),
+                  index=raw.loc[raw["level"].eq("wijk"), "code"]),
+        pd.Series(raw.loc[raw["level"].eq("gemeente"), "regio"].to_numpy(),
+                  index=raw.loc[raw["level"].eq("gemeente"), "code"]),
+        pd.Series(pd.NA, index=raw.loc[raw["level"].eq("regio"), "code"], dtype="object"),
+    ])
+    parent = parent[~parent.index.duplicated()]
+    protected = protect(raw[["code", "level", "gemeente", "regio", "period", "indicator", "count", "denominator",
+                             "households"]], parent, rules)
+    public = public_cells(protected)
+    public["status"] = public_status(public)
+    truth = pd.DataFrame({"count": cells["count"].to_numpy(), "rr": cells["_rr"].to_numpy(),
+                          "expected": cells["_exp"].to_numpy(), "private_status": protected["status"].to_numpy()})
+    return public, truth
 
 
 def _protect(cells, rng, min_count, rounding_base, min_households, secret_share):

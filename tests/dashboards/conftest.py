@@ -16,11 +16,6 @@ from insights.release import MAPS_DIR, Release
 from insights.settings import REPO_ROOT
 
 TEST_OUTPUT = REPO_ROOT / "test-output"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 _CONFIG = re.compile(r"helpendeMap\(map_hd, (\{.*\})\);")
 
 
@@ -52,17 +47,6 @@ def map_site(server_url: str, policy_headers: dict[str, str]) -> Site:
     """The suite's live server, reached with the policy key (IJsselland), as a browser would send it."""
     httpx.get(f"{server_url}/v1/kaarten/regio", headers=policy_headers, timeout=30).raise_for_status()
     return Site(server_url, dict(policy_headers))
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium driven by Playwright (Playwright never downloads a browser here)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install chromium"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")

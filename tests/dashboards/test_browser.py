@@ -60,7 +60,7 @@ def test_legend_and_layer_switcher_are_present_and_the_legend_follows_the_layer(
     radios = page.locator(".leaflet-control-layers-base input[type=radio]")
     assert radios.count() == LAYER_COUNT
     page.get_by_text("Echtscheidingen (per 1.000 inwoners)").click()
-    assert "Echtscheidingen" in legend.inner_text() and "Klassen:" in legend.inner_text()
+    assert "Echtscheidingen" in legend.inner_text() and "Kleuren:" in legend.inner_text()
     page.get_by_text("Risicosignaal meldingen").first.click()
     assert "Risicosignaal meldingen" in legend.inner_text()
 

@@ -41,14 +41,14 @@ def test_risk_layer_uses_fixed_classes_around_one():
     risk = layers_for(table)[0]
     assert risk.key == "risico"
     assert risk.classes.tolist() == [0, 1, 2, 3, 4]
-    assert "UserDefined" in risk.method and len(risk.colours) == len(risk.edges) == 5
+    assert "vaste grenzen rond 1 = zoals verwacht" in risk.method and len(risk.colours) == len(risk.edges) == 5
 
 
 def test_rate_layer_states_its_scheme_and_has_one_colour_per_class():
     table = _table([Status.published] * 6, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [1.0] * 6)
     rate = layers_for(table)[1]
     assert rate.key == "meldingen"
-    assert "kwantielen" in rate.method and "per 1.000 huishoudens" in rate.method
+    assert "elke kleur ongeveer evenveel wijken" in rate.method and "per 1.000 huishoudens" in rate.method
     assert len(rate.colours) == len(rate.edges) == 5
     assert rate.classes.tolist() == [0, 0, 1, 2, 3, 4] or sorted(set(rate.classes)) == [0, 1, 2, 3, 4]
 
@@ -70,4 +70,16 @@ def test_without_smoothed_scores_the_risk_layer_falls_back_to_observed_over_expe
     table["meldingen_smr"] = pd.array([0.5, 1.0, 1.5], dtype="Float64")
     risk = layers_for(table)[0]
     assert risk.classes.tolist() == [0, 2, 4]
-    assert "waargenomen/verwacht" in risk.method
+    assert "verwachten" in risk.method and "toeval" not in risk.method  # not smoothed: no such claim
+
+
+LIBRARY_WORDS = ("mapclassify", "UserDefined", "Fisher", "Jenks", "kwantiel", "quantile", "empirisch Bayes")
+
+
+def test_legends_speak_the_words_of_a_wijkteam_not_of_a_library():
+    skewed = [1.0] * 20 + [2.0, 3.0, 50.0, 80.0, 120.0]
+    for values in ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], skewed, [2.0, 2.0]):
+        table = _table([Status.published] * len(values), values, [1.0] * len(values))
+        for layer in layers_for(table):
+            for word in LIBRARY_WORDS:
+                assert word.lower() not in layer.method.lower(), (word, layer.method)

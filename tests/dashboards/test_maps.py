@@ -114,7 +114,7 @@ def test_explanation_panel_and_banner_say_what_the_map_is(ijsselland_release: Re
     assert "geen oordeel over een huishouden" in config["panel"]
     assert ijsselland_release.id in config["panel"] and str(max(ijsselland_release.periods)) in config["panel"]
     assert ijsselland_release.synthetic and "SYNTHETISCHE DEMONSTRATIEDATA" in page
-    assert all("Klassen:" in layer["legend"] and "beschermd: te weinig waarnemingen" in layer["legend"]
+    assert all("Kleuren:" in layer["legend"] and "beschermd: te weinig waarnemingen" in layer["legend"]
                for layer in config["layers"])
 
 
@@ -154,3 +154,41 @@ def test_a_worker_process_renders_the_same_maps(ijsselland_release: Release, rel
     assert sorted(maps) == ["kaarten/GM0193.html", "kaarten/regio.html"]
     for relative, page in maps.items():
         assert page == release_maps[relative.split("/")[1]].read_text(encoding="utf-8"), relative
+
+
+def test_region_maps_carry_gemeente_borders_and_names_and_gemeente_maps_do_not(ijsselland_release: Release,
+                                                                                release_maps):
+    areas = ijsselland_release.areas
+    gemeenten = areas[areas["level"].eq("gemeente")].set_index("code")["naam"]
+    region = map_config(release_maps["regio.html"].read_text(encoding="utf-8"))
+    assert region["gemeenten"] == gemeenten.sort_index().to_dict()
+    assert {g["c"]: g["n"] for g in region["outlines"]["names"]} == gemeenten.to_dict()
+    assert region["outlines"]["lines"]["type"] in ("MultiLineString", "LineString")
+    gemeente = map_config(release_maps["GM0193.html"].read_text(encoding="utf-8"))
+    assert gemeente["outlines"] is None and gemeente["gemeenten"] == {"GM0193": gemeenten["GM0193"]}
+
+
+def test_each_wijk_name_sits_inside_its_wijk(ijsselland_release: Release, release_maps):
+    import shapely
+
+    shapes = ijsselland_release.areas.set_index("code").to_crs("EPSG:4326").geometry
+    config = map_config(release_maps["regio.html"].read_text(encoding="utf-8"))
+    for feature in config["data"]["features"]:
+        props = feature["properties"]
+        # the label point is rounded to ~10 m; the boundaries the map draws are simplified by 20 m
+        assert shapes[props["c"]].buffer(0.0005).contains(shapely.Point(props["l"])), props["c"]
+        assert not props.get("s", "").startswith("Wijk ")
+
+
+def test_the_print_png_names_the_wijken_and_on_the_region_the_gemeenten(ijsselland_release: Release, release_maps):
+    from PIL import Image
+
+    from dashboards.labels import short_name
+
+    areas = ijsselland_release.areas
+    zwolle = {short_name(n) for n in areas.loc[areas["level"].eq("wijk") & areas["gemeente"].eq("GM0193"), "naam"]}
+    printed = Image.open(release_maps["GM0193.png"]).text["Description"].removeprefix("Namen op de kaart: ").split("; ")
+    assert len(printed) >= 5 and set(printed) <= zwolle, printed
+    region = Image.open(release_maps["regio.png"]).text["Description"]
+    for naam in areas.loc[areas["level"].eq("gemeente"), "naam"]:
+        assert naam in region

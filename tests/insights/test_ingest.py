@@ -65,8 +65,8 @@ def test_synthetic_rows_mark_the_table(tmp_path):
     ("body", "row", "column", "problem"),
     [
         ("WK019399;2024;100;40;12", 2, "code", "unknown area code 'WK019399'"),
-        ("WK01931;2024;100;40;12", 2, "gebiedscode", "not a CBS wijk code"),
-        ("GM0193;2024;100;40;12", 2, "gebiedscode", "only wijk codes"),
+        ("WK01931;2024;100;40;12", 2, "gebiedscode", "not a CBS area code"),
+        ("GM0193;2024;100;40;12", 2, "gebiedscode", "no wijk rows"),
         ("WK019310;2024;100;40;12\nWK019310;2024;90;30;10", 3, "gebiedscode", "duplicate WK019310 2024: also on row 2"),
         ("WK019310;2024;100;-3;1", 2, "meldingen", "negative"),
         ("WK019310;2024;100;40;41", 2, "hermeldingen", "larger than its denominator meldingen = 40"),

@@ -44,3 +44,40 @@ def test_rules_diff_lists_only_cells_that_change_state(tables):
     assert diff[["code", "change"]].values.tolist() == [["A", "nu gepubliceerd"], ["C", "nu gepubliceerd"]]
     assert "count" not in diff.columns
     assert rules_diff(cells, parents, old, old).empty
+
+
+TWO_GEMEENTEN = {"R": None, "G1": "R", "G2": "R", "A": "G1", "B": "G1", "C": "G1", "D": "G2", "E": "G2"}
+TWO_LEAVES = {(2024, "schulden"): {"A": 3, "B": 41, "C": 26, "D": 57, "E": 64},
+              (2024, "meldingen"): {"A": 33, "B": 48, "C": 52, "D": 7, "E": 71}}
+GEMEENTE_OF = {"G1": "G1", "A": "G1", "B": "G1", "C": "G1", "G2": "G2", "D": "G2", "E": "G2"}
+NAMES = {"R": "Regio", "G1": "Zwolle", "G2": "Dalfsen", "A": "Binnenstad", "B": "Assendorp", "C": "Wipstrik",
+         "D": "Lemelerveld", "E": "Nieuwleusen"}
+
+
+def test_the_page_summarises_per_gemeente_and_indicator_in_dutch(tables, rules_no_rounding):
+    cells, parents = tables(TWO_GEMEENTEN, TWO_LEAVES)
+    page = steward_report_html(protect(cells, parents, rules_no_rounding), "1", gemeente_of=GEMEENTE_OF, names=NAMES,
+                               labels={"schulden": "Problematische schulden"},
+                               csv_links={"Zwolle (G1)": "gemeenten/G1.csv"})
+    summary = page[page.index("Per gemeente en indicator"):page.index("Informatieverlies per periode")]
+    assert summary.index("Dalfsen (G2)") < summary.index("Zwolle (G1)")  # gemeenten in order, before the cell table
+    assert "Problematische schulden" in summary and '<a href="gemeenten/G1.csv">' in summary
+    for english in ("hidden_primary", "hidden_secondary", "protection_ok", "audit_low", "under_protected", ">level<"):
+        assert english not in page, english
+    assert "Verborgen door een regel" in page and "Voldoende beschermd" in page
+    assert "<script src" not in page and "<link" not in page and "http" not in page  # offline: nothing from elsewhere
+
+
+def test_the_gemeente_summary_counts_cells_not_what_they_hide(tables, rules_no_rounding):
+    from insights.disclosure.report import gemeente_summary, steward_rows
+
+    cells, parents = tables(TWO_GEMEENTEN, TWO_LEAVES)
+    rows = steward_rows(protect(cells, parents, rules_no_rounding), GEMEENTE_OF, NAMES)
+    summary = gemeente_summary(rows).set_index(["gemeente", "indicator"])
+    zwolle = summary.loc[("Zwolle (G1)", "schulden")]
+    assert zwolle[["cells", "published", "hidden_primary", "hidden_secondary"]].tolist() == [4, 2, 1, 1]
+    assert summary.loc[("boven gemeenteniveau", "schulden"), "cells"] == 1
+    assert "count" not in rows.columns
+    hidden = rows[rows["state"].ne("gepubliceerd")]
+    assert hidden["value"].isna().all()
+    assert not set(rows["value"].dropna().astype(int)) & {3, 26, 7}  # the hidden counts of A, C and D

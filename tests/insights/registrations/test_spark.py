@@ -27,7 +27,7 @@ def spark() -> Iterator[object]:
 def key_files(tmp_path_factory, locator) -> tuple[list, object]:
     """Synthetic records of three Dalfsen wijken, located by wijk code in one file and by PC6 in another."""
     folder = tmp_path_factory.mktemp("keys")
-    counts, _ = read_indicator_file(BuildSettings().indicators[0])
+    counts = read_indicator_file(BuildSettings().indicators[0]).wijken
     records = generate_registrations(counts[counts["code"].isin(["WK014801", "WK014802", "WK014803"])], locator)
     records["wijkcode"] = locator.codes[locator.locate(records["x"].to_numpy(), records["y"].to_numpy())]
     by_code, by_pc6 = records.iloc[: len(records) // 2], records.iloc[len(records) // 2:].copy()

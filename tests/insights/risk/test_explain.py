@@ -38,7 +38,7 @@ def test_profile_is_ordered_by_code_not_by_score(published):
     assert profile["code"].tolist() == sorted(profile["code"])
     first = profile[profile["code"].eq(profile["code"].iloc[0])]
     assert first["indicator"].tolist() == ["schulden", "echtscheidingen", "meldingen"]
-    assert {"count_band", "denominator", "smr", "rr", "rr_low90", "rr_high90", "signal"} <= set(profile.columns)
+    assert {"count_band", "denominator", "smr", "rr", "rr_low95", "rr_high95", "signal"} <= set(profile.columns)
 
 
 def test_profile_needs_matching_scores(published):

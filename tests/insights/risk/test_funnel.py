@@ -61,3 +61,20 @@ def test_false_positive_rate_under_the_null_is_near_nominal():
     low[y < 10], high[y < 10] = 0, 9
     rounded = funnel_flags(low, high, e)["funnel"].ne("binnen grenzen").mean()
     assert 0.01 < rounded <= outside95
+
+
+def test_wide_hidden_intervals_do_not_switch_the_funnel_off():
+    """Hidden cells read as [0, audit_high] (upper ends around 40) at their midpoint inflated φ̂ so much
+    that no cell fell outside the limits; φ̂ from clearly published cells keeps ~5% outside 95% under the null."""
+    rng = np.random.default_rng(31)
+    e = np.concatenate([rng.uniform(40, 300, 3000), rng.uniform(1, 8, 3000)])
+    y = rng.poisson(e)
+    published = (y >= 10) & (e >= 40)
+    low = np.where(published, y, 0).astype(float)
+    high = np.where(published, y, rng.integers(30, 60, len(y))).astype(float)
+    everything = funnel_flags(low, high, e)
+    assert everything["phi"].iloc[0] > 3  # the old estimate: limits widened until nothing is flagged
+    flags = funnel_flags(low, high, e, dispersion_from=published)
+    assert flags["phi"].iloc[0] == 1.0
+    outside95 = flags.loc[published, "funnel"].ne("binnen grenzen").mean()
+    assert 0.035 < outside95 < 0.065
