@@ -2,25 +2,78 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp
 
+from api.dependencies import current_principal
 from api.errors import add_problem_handlers, problem_responses
-from api.keys import KeyStore
+from api.keys import KeyStore, Principal, Role
 from api.middleware import AccessLog, ApiMiddleware
 from api.oidc import JwtVerifier
 from api.response_cache import ResponseCache
-from api.routes import aggregates, landing, maps, releases, stewardship
+from api.routes import aggregates, docs, landing, maps, releases, stewardship
 from api.routes.features import FeaturesFactory
 from api.settings import ApiSettings
 from api.store import ReleaseStore
+from insights.errors import ReleaseNotFound
 
 __all__ = ["API_VERSION", "create_app"]
 
 API_VERSION = "1.0.0"
+
+log = logging.getLogger("helpende.api")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load (and verify) the release before the server accepts its first connection: uvicorn waits for
+    this, so the first request after a start is as fast as any other. With nothing to serve the server
+    still starts and answers 503 until a verified release appears."""
+    try:
+        await run_in_threadpool(app.state.store.get)
+    except ReleaseNotFound as exc:
+        log.error("started without a release to serve: %s", exc)
+    else:
+        await _warm_up(app)
+    yield
+
+
+_WARM_UP = ["/v1/collections", "/v1/collections/wijken/items", "/v1/cijfers", "/v1/releases/current"]
+
+
+async def _warm_up(app: FastAPI) -> None:
+    """One in-process request per common route, before any caller: FastAPI and pydantic build their
+    validators and import what they need on first use (~50-200 ms). The requests go past
+    :class:`~api.middleware.ApiMiddleware`: no access-log line, no response-cache entry, no caller sees them.
+    A principal for every area stands in for a key (a dependency override, removed right after)."""
+    inner = FastAPI.build_middleware_stack(app)  # Starlette's and FastAPI's layers, without ApiMiddleware
+    app.dependency_overrides[current_principal] = lambda: Principal("opstart", Role.steward, frozenset({"*"}))
+    try:
+        for path in _WARM_UP:
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                     "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+                     "headers": [(b"host", b"localhost")], "client": ("127.0.0.1", 0), "server": ("localhost", 80),
+                     "state": {}, "app": app}
+
+            async def receive() -> dict:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: dict) -> None:
+                return None
+
+            try:
+                await inner(scope, receive, send)
+            except Exception as exc:  # noqa: BLE001 - a warm-up that fails only costs the first caller time
+                log.warning("warm-up of %s failed: %s", path, exc)
+    finally:
+        app.dependency_overrides.pop(current_principal, None)
 
 
 class _App(FastAPI):
@@ -50,9 +103,10 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
         description="Beschermde cijfers en risicosignalen per gebied. Verborgen waarden zijn null met een status, "
         "nooit 0. Toegang met een API-sleutel (X-API-Key) of een OIDC-token; zie docs/api.md.",
         openapi_url="/v1/openapi.json",
-        docs_url="/v1/docs",
+        docs_url=None,  # served from the package: api/routes/docs.py
         redoc_url=None,
         redirect_slashes=False,
+        lifespan=_lifespan,
         contact={"name": "helpende-data", "email": "helpende-data@example.org", "url": "https://example.org/helpende-data"},
     )
     app.openapi = lambda: _openapi(app)
@@ -70,7 +124,7 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
     add_problem_handlers(app)
 
     features = FeaturesFactory(default_limit=settings.default_limit, max_limit=settings.max_limit)
-    for router in (landing.router, features.router, aggregates.router, stewardship.router, releases.router, maps.router):
+    for router in (landing.router, docs.router, features.router, aggregates.router, stewardship.router, releases.router, maps.router):
         app.include_router(router, prefix="/v1")
     return app
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
+from starlette.datastructures import URL
 
 from api.errors import InvalidApiKey, NotFound, OutsideKeyScope, RoleNotAllowed
 from api.keys import Principal, Role
@@ -38,6 +39,8 @@ __all__ = [
     "current_principal",
     "map_reader",
     "period_query",
+    "public_base",
+    "public_url",
     "require_role",
     "strict_query",
 ]
@@ -55,6 +58,22 @@ bearer = HTTPBearer(auto_error=False, scheme_name="Oidc", bearerFormat="JWT",
 # Dependencies that only look at memory are ``async def``: FastAPI runs a plain ``def`` in the thread
 # pool, and the hand-over to a worker thread and back cost more than the work itself (profiled under
 # wrk: most of a request's time). What may block (loading a release, fetching a JWKS) still goes to a thread.
+
+
+def public_base(request: Request) -> str:
+    """Where ``/v1`` lives for callers, without a trailing slash: ``HELPENDE_BASE_URL`` + ``/v1`` when
+    set (behind a reverse proxy), else taken from the request (its Host header)."""
+    configured = request.app.state.settings.base_url
+    return (configured.rstrip("/") if configured else str(request.base_url).rstrip("/")) + "/v1"
+
+
+def public_url(request: Request, url: URL | None = None) -> str:
+    """``url`` (default: the request's own) as a link for callers: under ``HELPENDE_BASE_URL`` when set."""
+    url = url or request.url
+    configured = request.app.state.settings.base_url
+    if not configured:
+        return str(url)
+    return configured.rstrip("/") + url.path + (f"?{url.query}" if url.query else "")
 
 
 async def active_release(request: Request) -> LoadedRelease:
@@ -93,9 +112,9 @@ async def current_principal(
     elif key is not None:
         principal = request.app.state.keys.lookup(key)
         if principal is None:
-            raise InvalidApiKey("unknown API key")
+            raise InvalidApiKey("onbekende API-sleutel")
     if principal is None:
-        raise InvalidApiKey("no credentials: send an X-API-Key header or an 'Authorization: Bearer' token")
+        raise InvalidApiKey("geen inloggegevens: stuur een X-API-Key-header of een 'Authorization: Bearer'-token")
     request.state.principal = principal
     return principal
 
@@ -142,19 +161,16 @@ Steward = Annotated[Principal, Depends(require_role(Role.steward))]
 def check_area(request: Request, principal: Principal, code: str, gemeente: str | None, regio: str | None) -> None:
     """403 unless ``principal`` covers the area; records the area for the access log."""
     request.state.area = code
-    if not principal.covers(code, gemeente, regio):
-        raise OutsideKeyScope(f"area {code}")
+    if not principal.scope.covers(code, gemeente, regio):
+        raise OutsideKeyScope(f"gebied {code}")
 
 
 def check_filter(request: Request, principal: Principal, loaded: LoadedRelease, *, gemeente: str | None,
                  regio: str | None, code: str | None = None) -> None:
     """403 unless ``principal`` may ask for everything in ``gemeente`` / ``regio``."""
     request.state.area = code or gemeente or regio
-    if gemeente is not None and regio is None:
-        regio = loaded.gemeente_regio.get(gemeente)
-        if regio is not None and principal.covers(gemeente, gemeente, regio):
-            return
-    if not principal.covers_filter(gemeente=gemeente, regio=regio):
+    of_gemeente = loaded.gemeente_regio.get(gemeente) if gemeente is not None else None
+    if not principal.scope.covers_filter(gemeente=gemeente, regio=regio, regio_of_gemeente=of_gemeente):
         raise OutsideKeyScope(f"gemeente {gemeente}" if gemeente else f"regio {regio}")
 
 
@@ -177,7 +193,7 @@ def strict_query(request: Request) -> None:
         allowed = _ALLOWED[id(route)] = frozenset(names)
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
-        raise HelpendeDataError(f"unknown query parameter(s) {unknown}; this operation accepts {sorted(allowed)}")
+        raise HelpendeDataError(f"onbekende queryparameter(s) {unknown}; deze operatie kent {sorted(allowed)}")
 
 
 _NUM = r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
@@ -198,16 +214,16 @@ async def bbox_query(
 ) -> tuple[tuple[float, float, float, float], str] | None:
     raw = request.query_params.get("bbox")
     if bbox_crs not in SUPPORTED_CRS:
-        raise HelpendeDataError(f"bbox-crs {bbox_crs!r} is not supported; use one of {list(SUPPORTED_CRS)}")
+        raise HelpendeDataError(f"bbox-crs {bbox_crs!r} wordt niet ondersteund; gebruik een van {list(SUPPORTED_CRS)}")
     if raw is None:
         return None
     if not _BBOX.match(raw):
-        raise HelpendeDataError(f"bbox {raw!r}: expected 4 or 6 comma-separated numbers, e.g. 5.9,52.4,6.3,52.6")
+        raise HelpendeDataError(f"bbox {raw!r}: verwacht 4 of 6 getallen gescheiden door komma's, bv. 5.9,52.4,6.3,52.6")
     values = [float(v) for v in raw.split(",")]
     minx, miny, maxx, maxy = (values[0], values[1], values[2], values[3]) if len(values) == 4 else \
         (values[0], values[1], values[3], values[4])
     if minx > maxx or miny > maxy:
-        raise HelpendeDataError(f"bbox {raw!r}: minimum larger than maximum (expected minLon,minLat,maxLon,maxLat)")
+        raise HelpendeDataError(f"bbox {raw!r}: minimum groter dan maximum (verwacht minLon,minLat,maxLon,maxLat)")
     return (minx, miny, maxx, maxy), bbox_crs
 
 
@@ -221,11 +237,11 @@ def _year(text: str, default: int) -> int:
         return default
     match = _DATE.match(text)
     if not match:
-        raise HelpendeDataError(f"datetime {text!r}: expected RFC 3339, e.g. 2024-06-30 or 2024-01-01T00:00:00Z")
+        raise HelpendeDataError(f"datetime {text!r}: verwacht RFC 3339, bv. 2024-06-30 of 2024-01-01T00:00:00Z")
     try:
         date.fromisoformat(text[:10])
     except ValueError as exc:
-        raise HelpendeDataError(f"datetime {text!r}: {exc}") from exc
+        raise HelpendeDataError(f"datetime {text!r}: geen bestaande datum") from exc
     return int(match.group(1))
 
 
@@ -239,12 +255,12 @@ async def period_query(
     periods = loaded.periods
     if datetime is not None:
         if periode is not None:
-            raise HelpendeDataError("give periode or datetime, not both")
+            raise HelpendeDataError("geef periode of datetime, niet allebei")
         start, _, end = datetime.partition("/")
         first = _year(start, min(periods))
         last = _year(end, max(periods)) if "/" in datetime else first
         if first > last:
-            raise HelpendeDataError(f"datetime {datetime!r}: start after end")
+            raise HelpendeDataError(f"datetime {datetime!r}: begin ligt na einde")
         years = [p for p in periods if first <= p <= last]
         if len(years) != 1:
             raise HelpendeDataError(
@@ -254,7 +270,7 @@ async def period_query(
     if periode is None:
         return max(periods)
     if periode not in periods:
-        raise NotFound(f"periode {periode} is not in this release; available: {periods}")
+        raise NotFound(f"periode {periode} zit niet in deze release; beschikbaar: {periods}")
     return periode
 
 

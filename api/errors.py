@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +19,11 @@ __all__ = [
 ]
 
 
+log = logging.getLogger("helpende.api")
+
+NO_RELEASE = "Er is nu geen geverifieerde release om te serveren; probeer het later opnieuw."
+
+
 class NotFound(HelpendeDataError):
     """A collection, map or period the release does not have."""
 
@@ -27,12 +34,12 @@ class InvalidApiKey(HelpendeDataError):
 
 class RoleNotAllowed(HelpendeDataError):
     def __init__(self, role: str, allowed: tuple[str, ...]) -> None:
-        super().__init__(f"role '{role}' may not use this endpoint; allowed: {', '.join(allowed)}")
+        super().__init__(f"rol '{role}' mag dit endpoint niet gebruiken; toegestaan: {', '.join(allowed)}")
 
 
 class OutsideKeyScope(HelpendeDataError):
     def __init__(self, what: str) -> None:
-        super().__init__(f"{what} is outside the areas of your key")
+        super().__init__(f"{what} valt buiten de gebieden van uw sleutel")
 
 
 STATUS: dict[type[Exception], int] = {
@@ -69,12 +76,11 @@ def problem_responses(*statuses: int) -> dict[int | str, dict]:
             for s in statuses}
 
 
-def problem(status: int, title: str, detail: str, instance: str) -> JSONResponse:
+def problem(status: int, title: str, detail: str, instance: str, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance}
-    headers = None
     if status == 401:
         challenge = 'Basic realm="helpende-data kaarten"' if "/kaarten" in instance else 'Bearer realm="helpende-data"'
-        headers = {"WWW-Authenticate": challenge}
+        headers = {**(headers or {}), "WWW-Authenticate": challenge}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -82,26 +88,67 @@ _TITLES = {400: "Ongeldige invoer", 401: "Niet geauthenticeerd", 403: "Geen toeg
            405: "Methode niet toegestaan", 406: "Niet aanvaardbaar", 503: "Geen release beschikbaar"}
 
 
+_HTTP_DETAILS = {404: "deze URL bestaat niet in de API", 405: "methode {method} is hier niet toegestaan (zie Allow)",
+                 406: "dit formaat kan niet worden geleverd"}
+
+# pydantic error type → Dutch text; ``{…}`` are filled from the error's ctx
+_VALIDATION = {
+    "missing": "ontbreekt",
+    "string_pattern_mismatch": "komt niet overeen met het patroon {pattern}",
+    "string_too_long": "mag hoogstens {max_length} tekens lang zijn",
+    "string_too_short": "moet minstens {min_length} tekens lang zijn",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "greater_than_equal": "moet minstens {ge} zijn",
+    "greater_than": "moet groter zijn dan {gt}",
+    "less_than_equal": "mag hoogstens {le} zijn",
+    "less_than": "moet kleiner zijn dan {lt}",
+    "enum": "moet een van deze waarden zijn: {expected}",
+    "literal_error": "moet een van deze waarden zijn: {expected}",
+    "bool_parsing": "moet true of false zijn",
+}
+
+
+def _dutch(err: dict) -> str:
+    """The Dutch text of one pydantic validation error (its English message when the type is not listed)."""
+    text = _VALIDATION.get(err.get("type", ""))
+    if text is None:
+        return str(err.get("msg", "ongeldige waarde"))
+    try:
+        return text.format(**{k: v for k, v in (err.get("ctx") or {}).items()})
+    except (KeyError, IndexError):
+        return str(err.get("msg", "ongeldige waarde"))
+
+
 def add_problem_handlers(app: FastAPI) -> None:
     """Every error leaves as problem+json; invalid input is 400 (NL GOV ADR), not 422."""
 
     async def domain(request: Request, exc: HelpendeDataError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        if status == 503:  # the reason names folders of the server: for its log, not for callers
+            log.error("no release to serve: %s", exc)
+            return problem(503, _TITLES[503], NO_RELEASE, request.url.path, {"Retry-After": "60"})
+        if isinstance(exc, UnknownAreaCode):  # geo's message is English and names its context
+            return problem(404, _TITLES[404], f"gebiedscode {exc.code!r} bestaat niet in deze release",
+                           request.url.path)
         return problem(status, _TITLES.get(status, "Fout"), str(exc), request.url.path)
 
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'] if p not in ('query', 'path'))}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc'] if p not in ('query', 'path'))}: {_dutch(err)}" for err in exc.errors()
         )
         return problem(400, _TITLES[400], details, request.url.path)
 
     async def http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, _TITLES.get(exc.status_code, "Fout"), str(exc.detail), request.url.path)
+        detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail)).format(method=request.method)
+        return problem(exc.status_code, _TITLES.get(exc.status_code, "Fout"), detail, request.url.path,
+                       dict(exc.headers or {}))  # e.g. Allow of a 405
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Starlette's ServerErrorMiddleware sends this and re-raises, so uvicorn logs the traceback;
         # the caller learns nothing of the internals
-        return problem(500, "Interne fout", "an unexpected error occurred; it has been logged", request.url.path)
+        return problem(500, "Interne fout", "er ging onverwacht iets mis; het is gelogd", request.url.path)
 
     app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(HelpendeDataError, domain)

@@ -26,13 +26,16 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
+from api.scope import ALL_AREAS, Scope
 from geo.errors import HelpendeDataError
 
 log = logging.getLogger("helpende.api.keys")
 
-__all__ = ["ALL_AREAS", "KeyStore", "Principal", "Role", "issue_demo_keys", "issue_key"]
+__all__ = ["ALL_AREAS", "DEMO_KEYS_FILE", "KeyStore", "Principal", "Role", "fresh_demo_keys", "issue_demo_keys",
+           "issue_key", "parse_keys"]
 
-ALL_AREAS = "*"
+DEMO_KEYS_FILE = "demo-api-keys.json"  # beside the releases; never an operator's keys file
+
 _SCOPE = re.compile(r"^(GM\d{4}|VR\d{2}|\*)$")
 
 
@@ -50,35 +53,14 @@ class Principal:
     role: Role
     gebieden: frozenset[str] = field(default_factory=frozenset)
 
-    @property
-    def all_areas(self) -> bool:
-        return ALL_AREAS in self.gebieden
+    @cached_property
+    def scope(self) -> Scope:
+        """The areas this principal may see (:class:`api.scope.Scope`: the one rule for every route)."""
+        return Scope(self.gebieden)
 
-    @cached_property  # part of every ETag: computed once per principal (key lookups return the same object)
+    @cached_property  # part of every ETag and cache key: computed once per principal (key lookups return the same object)
     def scope_key(self) -> str:
-        return f"{self.role}:{','.join(sorted(self.gebieden))}"
-
-    def covers(self, code: str, gemeente: str | None, regio: str | None) -> bool:
-        """May this principal see the area ``code`` (a wijk, gemeente or regio)?
-
-        A regio-level area needs the whole region (or ``*``); a gemeente or wijk needs its gemeente
-        or its region.
-        """
-        if self.all_areas:
-            return True
-        if code.startswith("VR"):
-            return code in self.gebieden
-        return (gemeente in self.gebieden) or (regio in self.gebieden)
-
-    def covers_filter(self, *, gemeente: str | None = None, regio: str | None = None) -> bool:
-        """May this principal ask for everything in ``gemeente`` / ``regio``?"""
-        if self.all_areas:
-            return True
-        if regio is not None and regio not in self.gebieden:
-            return False
-        if gemeente is not None and gemeente not in self.gebieden and not (regio and regio in self.gebieden):
-            return False
-        return True
+        return f"{self.role}:{self.scope.key}"
 
 
 def _digest(key: str) -> str:
@@ -90,6 +72,37 @@ def _validate_scope(gebieden: list[str], where: str) -> frozenset[str]:
     if bad or not gebieden:
         raise HelpendeDataError(f"{where}: gebieden must be a non-empty list of GMxxxx, VRxx or '*'; got {gebieden!r}")
     return frozenset(gebieden)
+
+
+def parse_keys(data: object, name: str) -> dict[str, tuple[str, Principal]]:
+    """The key table of a parsed keys file: ``{digest: (digest, principal)}``.
+
+    Raises :class:`HelpendeDataError` naming the file and entry unless ``data`` has exactly the
+    documented shape (an object whose ``keys`` is a list of objects with string fields).
+    """
+    entries = data.get("keys") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise HelpendeDataError(f"{name}: expected an object with a list 'keys', got {type(data).__name__}")
+    table: dict[str, tuple[str, Principal]] = {}
+    for i, entry in enumerate(entries):
+        where = f"{name}, key {i + 1}"
+        if not isinstance(entry, dict):
+            raise HelpendeDataError(f"{where}: expected an object, got {type(entry).__name__}")
+        fields = {k: entry.get(k) for k in ("id", "sha256", "role")}
+        if not all(isinstance(v, str) for v in fields.values()):
+            raise HelpendeDataError(f"{where}: needs id, sha256 and role (wijkteam|policy|steward) as strings")
+        try:
+            role = Role(fields["role"])
+        except ValueError as exc:
+            raise HelpendeDataError(f"{where}: role must be wijkteam, policy or steward: {exc}") from exc
+        digest = str(fields["sha256"]).lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise HelpendeDataError(f"{where}: sha256 must be 64 hex digits")
+        gebieden = entry.get("gebieden", [])
+        if not isinstance(gebieden, list) or not all(isinstance(g, str) for g in gebieden):
+            raise HelpendeDataError(f"{where}: gebieden must be a list of strings")
+        table[digest] = (digest, Principal(str(fields["id"]), role, _validate_scope(gebieden, where)))
+    return table
 
 
 class KeyStore:
@@ -110,20 +123,7 @@ class KeyStore:
             self._by_digest, self._mtime = {}, None
             return
         mtime = self.path.stat().st_mtime
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        table: dict[str, tuple[str, Principal]] = {}
-        for i, entry in enumerate(data.get("keys", [])):
-            where = f"{self.path.name}, key {i + 1}"
-            try:
-                role = Role(entry["role"])
-                digest = str(entry["sha256"]).lower()
-                key_id = str(entry["id"])
-            except (KeyError, ValueError) as exc:
-                raise HelpendeDataError(f"{where}: needs id, sha256 and role (wijkteam|policy|steward): {exc}") from exc
-            if not re.fullmatch(r"[0-9a-f]{64}", digest):
-                raise HelpendeDataError(f"{where}: sha256 must be 64 hex digits")
-            table[digest] = (digest, Principal(key_id, role, _validate_scope(list(entry.get("gebieden", [])), where)))
-        self._by_digest, self._mtime = table, mtime
+        self._by_digest, self._mtime = parse_keys(json.loads(self.path.read_text(encoding="utf-8")), self.path.name), mtime
 
     def _maybe_reload(self) -> None:
         """Re-read a changed keys file. One that cannot be read or is invalid accepts **no** key until it
@@ -140,7 +140,7 @@ class KeyStore:
                 if mtime != self._mtime:
                     self._reload()
                     self.last_error = None
-            except (OSError, ValueError, HelpendeDataError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever went wrong, no key of a file we could not read
                 self._by_digest, self._mtime = {}, mtime  # tried again when the file changes
                 self.last_error = f"{self.path}: {exc}"
                 log.error("keys file not loaded; no API key is accepted until it is fixed: %s", self.last_error)
@@ -186,3 +186,25 @@ def issue_demo_keys(path: Path, *, gemeente: str = "GM0193", regio: str = "VR04"
         "policy": issue_key(path, Role.policy, [regio], key_id=f"demo-policy-{regio}"),
         "steward": issue_key(path, Role.steward, [regio], key_id=f"demo-steward-{regio}"),
     }
+
+
+def fresh_demo_keys(path: Path) -> dict[str, str]:
+    """Replace the demo keys file ``path`` with new demo keys (:func:`issue_demo_keys`) and return them.
+
+    Refuses (``HelpendeDataError``) a file that holds any key not issued as a demo key: an operator's
+    keys file is never emptied.
+    """
+    path = Path(path)
+    if path.exists():
+        try:
+            ids = [principal.id for _, principal in parse_keys(json.loads(path.read_text(encoding="utf-8")),
+                                                               path.name).values()]
+        except (ValueError, HelpendeDataError) as exc:
+            raise HelpendeDataError(f"{path.name}: not a demo keys file ({exc}); left as it is") from exc
+        if any(not i.startswith("demo-") for i in ids):
+            raise HelpendeDataError(f"{path.name} holds keys that are not demo keys; left as it is")
+    fresh = path.with_name(f".{path.name}.demo-{os.getpid()}")
+    fresh.unlink(missing_ok=True)
+    issued = issue_demo_keys(fresh)
+    os.replace(fresh, path)
+    return issued

@@ -41,18 +41,27 @@ class JwtVerifier:
         for key in self._jwks.keys:
             if key.key_id == kid:
                 return key.key
-        raise InvalidToken(f"token signed with unknown key id {kid!r}")
+        raise InvalidToken("token ondertekend met een onbekende sleutel")
 
     def verify(self, token: str) -> Principal:
+        """The principal of a valid token; :class:`InvalidToken` (401) for *any* failure to verify it —
+        a malformed header, an unknown or mismatched algorithm or key type, a bad signature or claim —
+        never another exception (fail closed)."""
         try:
             claims = jwt.decode(token, self._signing_key(token), algorithms=ALGORITHMS, audience=self.audience,
                                 issuer=self.issuer, options={"require": ["exp", "iss", "aud", "sub"]})
-        except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
-            raise InvalidToken(f"bearer token rejected: {exc}") from exc
+        except InvalidToken:
+            raise
+        except Exception as exc:  # e.g. TypeError for an ES256 token naming an RSA key
+            raise InvalidToken("token geweigerd: ongeldig, verlopen, niet voor deze API of niet te controleren") from exc
         try:
             role = Role(claims[self.role_claim])
             scope = claims[self.scope_claim]
-            gebieden = _validate_scope(list(scope if isinstance(scope, list) else str(scope).split()), "token")
-        except (KeyError, ValueError, HelpendeDataError) as exc:
-            raise InvalidToken(f"bearer token lacks a valid {self.role_claim!r} or {self.scope_claim!r} claim") from exc
-        return Principal(f"oidc:{claims['sub']}", role, gebieden)
+            gebieden = _validate_scope([str(g) for g in scope] if isinstance(scope, list) else str(scope).split(),
+                                       "token")
+            subject = claims["sub"]
+            if not isinstance(subject, str):
+                raise TypeError("sub is not a string")
+        except Exception as exc:  # any claim of the wrong shape
+            raise InvalidToken(f"token zonder geldige claim {self.role_claim!r} of {self.scope_claim!r}") from exc
+        return Principal(f"oidc:{subject}", role, gebieden)

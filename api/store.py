@@ -4,10 +4,16 @@ The store re-reads the ``current`` pointer at most once per ``check_interval_s``
 loaded in a background thread, its files are checked against the SHA-256 hashes in its manifest,
 and only a completely loaded, verified release replaces the old one; until then (or when the new
 one is broken) requests keep getting the old release. A request therefore never sees half of one.
+
+At start (the first load) a ``current`` that is missing or fails verification is refused too: the
+newest release of the folder that passes verification serves instead, and the refusal is logged
+and kept in ``last_error``. Only when no release passes is there nothing to serve (503).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 import threading
@@ -20,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from api.scope import Scope
 from geo.geometry import to_wgs84
 from insights.errors import ReleaseNotFound
 from insights.indicators import INDICATORS
@@ -35,7 +42,7 @@ from insights.release import (
 )
 from insights.views import wide_table
 
-__all__ = ["LEVELS", "LayerData", "LoadedRelease", "Memo", "ReleaseStore", "Table"]
+__all__ = ["LEVELS", "LayerData", "LoadedRelease", "Memo", "ReleaseStore", "Table", "verified_bytes", "verify_outputs"]
 
 log = logging.getLogger("helpende.api.store")
 
@@ -109,11 +116,12 @@ class LayerData:
         features costs ~0.5 ms per request (large allocations); the cache holds at most ~64 MB."""
         return self._pages.get(key, build)
 
-    def in_scope(self, gebieden: frozenset[str], covers) -> list[int]:
-        """Positions of the features ``covers(code, gemeente, regio)`` allows, remembered per scope (a few
-        keys share a handful of scopes; bounded, since OIDC tokens may bring any scope)."""
-        return self._in_scope.get(gebieden, lambda: [
-            i for i in range(len(self.codes)) if covers(self.codes[i], self.gemeente[i], self.regio[i])])
+    def in_scope(self, scope: Scope) -> list[int]:
+        """Positions of the features ``scope`` covers, remembered per scope (a few keys share a handful
+        of scopes; bounded, since OIDC tokens may bring any scope)."""
+        return self._in_scope.get(scope, lambda: np.flatnonzero(
+            scope.mask(np.array(self.codes, dtype=object), np.array(self.gemeente, dtype=object),
+                       np.array(self.regio, dtype=object))).tolist())
 
 
 @dataclass
@@ -128,24 +136,24 @@ class Table:
     _in_scope: Memo = field(default_factory=lambda: Memo(256), repr=False)
     _selected: Memo = field(default_factory=lambda: Memo(1024), repr=False)
     _bodies: Memo = field(default_factory=lambda: Memo(64 * _MB, size=len), repr=False)
+    _csv_nl: tuple[bytes, list[bytes]] | None = field(default=None, repr=False)
 
     def body(self, key: tuple, build) -> bytes:
         """``build()``, remembered per ``key`` (format, filters, scope); at most ~64 MB are kept."""
         return self._bodies.get(key, build)
 
-    def in_scope(self, gebieden: frozenset[str]) -> np.ndarray:
-        """Row mask of the areas a scope covers (see ``Principal.covers``), remembered per scope (bounded)."""
-        return self._in_scope.get(gebieden, lambda: self._scope_mask(gebieden))
+    def csv_nl(self) -> tuple[bytes, list[bytes]]:
+        """Header and rows in the Dutch Excel dialect (``;`` between fields, decimal comma), written on
+        first use (most releases are never asked for it) and kept."""
+        if self._csv_nl is None:
+            lines = self.frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\n").encode().split(b"\n")
+            self._csv_nl = (lines[0], lines[1:1 + len(self.frame)])
+        return self._csv_nl
 
-    def _scope_mask(self, gebieden: frozenset[str]) -> np.ndarray:
-        if "*" in gebieden:
-            mask = np.ones(len(self.frame), dtype=bool)
-        else:
-            scope = np.array(sorted(gebieden), dtype=object)
-            by_area = np.isin(self.columns["gemeente"], scope) | np.isin(self.columns["regio"], scope)
-            mask = np.where(self.columns["level"] == "regio", np.isin(self.columns["code"], scope), by_area)
-        mask.flags.writeable = False
-        return mask
+    def in_scope(self, scope: Scope) -> np.ndarray:
+        """Row mask of the areas ``scope`` covers, remembered per scope (bounded)."""
+        return self._in_scope.get(scope, lambda: scope.mask(self.columns["code"], self.columns["gemeente"],
+                                                            self.columns["regio"]))
 
     @classmethod
     def build(cls, frame: pd.DataFrame) -> Table:
@@ -254,6 +262,49 @@ def _cijfers(release: Release) -> pd.DataFrame:
     return frame
 
 
+_LAST_BUILT: dict[str, LoadedRelease] = {}  # release id + manifest digest → the last release built in this process
+
+
+def _built(release: Release) -> LoadedRelease:
+    """``LoadedRelease.build(release)`` for a release whose files have just been verified, reusing the
+    last build of this process when the manifest is byte-identical: every output matched the manifest's
+    SHA-256, so the content is the same (seconds saved when several apps open one release, as in the
+    tests). Only the last build is kept, so a server holds no extra release in memory."""
+    digest = release.id + ":" + hashlib.sha256(json.dumps(release.manifest, sort_keys=True).encode()).hexdigest()
+    last = _LAST_BUILT.get(digest)
+    if last is not None:
+        return dataclasses.replace(last, release=release)  # this folder's path, for maps read at serve time
+    loaded = LoadedRelease.build(release)
+    _LAST_BUILT.clear()
+    _LAST_BUILT[digest] = loaded
+    return loaded
+
+
+def verified_bytes(release: Release, relative: str) -> bytes:
+    """The bytes of the public release file ``relative`` (path in ``publiek/``, e.g. ``kaarten/GM0193.html``),
+    read now and checked
+    against its manifest hash; :class:`ReleaseNotFound` when the file is not listed or differs (changed
+    on disk after the release was activated)."""
+    digest = release.manifest.get("outputs", {}).get(relative)
+    data = (release.path / PUBLIEK / relative).read_bytes() if digest else b""
+    if not digest or hashlib.sha256(data).hexdigest() != digest:
+        raise ReleaseNotFound(f"{release.id}: {relative} is not listed in the manifest or differs from its hash")
+    return data
+
+
+def _manifest_or_reason(folder: Path) -> tuple[dict | None, str | None]:
+    """A release folder's parsed manifest, or why it cannot be read (a short reason without paths)."""
+    try:
+        manifest = json.loads((folder / PUBLIC_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"manifest.json kan niet worden gelezen ({type(exc).__name__})"
+    except ValueError:
+        return None, "manifest.json is geen geldige JSON"
+    if not isinstance(manifest, dict):
+        return None, "manifest.json is geen JSON-object"
+    return manifest, None
+
+
 class ReleaseStore:
     """Holds the active release; :meth:`get` switches to a new ``current`` without restart."""
 
@@ -265,24 +316,74 @@ class ReleaseStore:
         self._claimed_at = 0.0  # see fresh()
         self._lock = threading.Lock()
         self._loading: str | None = None  # folder being loaded in the background
+        self._refused: dict[str, int] = {}  # folder → manifest mtime (ns) when it failed; tried again if changed
+        self._failed_at: float | None = None  # last time the first load found nothing to serve
         self.last_error: str | None = None
 
     def _load(self, folder: Path) -> LoadedRelease:
         release = load_release(folder)
         verify_outputs(folder / PUBLIEK, release.manifest)
-        return LoadedRelease.build(release)
+        return _built(release)
 
     def _load_in_background(self, folder: Path) -> None:
         try:
             loaded = self._load(folder)
-        except Exception as exc:  # keep serving the old release; retry at the next check
-            self.last_error = f"{folder.name}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - keep serving the old release; tried again when the folder changes
+            self._refuse(folder, exc)
             log.error("release %s not activated, still serving %s: %s", folder.name,
                       self._loaded.release.id if self._loaded else None, exc)
         else:
             self._loaded, self.last_error = loaded, None
         finally:
             self._loading = None
+
+    def _manifest_mtime(self, folder: Path) -> int:
+        try:
+            return (folder / PUBLIC_MANIFEST).stat().st_mtime_ns
+        except OSError:
+            return -1
+
+    def _refuse(self, folder: Path, exc: Exception) -> None:
+        self._refused[str(folder)] = self._manifest_mtime(folder)
+        self.last_error = f"{folder.name}: {exc}"
+
+    def _was_refused(self, folder: Path) -> bool:
+        return self._refused.get(str(folder)) == self._manifest_mtime(folder)
+
+    def _release_folders(self) -> list[Path]:
+        """Complete release folders (with a manifest), newest first (ids begin with their UTC time)."""
+        if not self.releases_dir.is_dir():
+            return []
+        return [f for f in sorted(self.releases_dir.iterdir(), reverse=True)
+                if f.is_dir() and not f.name.startswith(".") and (f / PUBLIC_MANIFEST).is_file()]
+
+    def _first_load(self) -> LoadedRelease:
+        """``current`` if it passes verification, else the newest release that does (logged)."""
+        tried: list[Path] = []
+        try:
+            wanted = current_release_dir(self.releases_dir)
+        except ReleaseNotFound as exc:
+            self.last_error = str(exc)
+            log.error("%s; looking for the newest verified release instead", exc)
+        else:
+            tried.append(wanted)
+            try:
+                return self._load(wanted)
+            except Exception as exc:  # noqa: BLE001 - any failure to load or verify refuses the release
+                self._refuse(wanted, exc)
+                log.error("current release %s refused: %s; looking for the newest verified release", wanted.name, exc)
+        for folder in self._release_folders():
+            if folder in tried:
+                continue
+            try:
+                loaded = self._load(folder)
+            except Exception as exc:  # noqa: BLE001
+                self._refuse(folder, exc)
+                log.error("release %s refused: %s", folder.name, exc)
+                continue
+            log.warning("serving %s, the newest release that passes verification", folder.name)
+            return loaded
+        raise ReleaseNotFound(f"{self.releases_dir}: no release passes verification ({self.last_error})")
 
     def fresh(self) -> LoadedRelease | None:
         """The active release without I/O or a lock, or ``None`` when the caller should call :meth:`get`
@@ -311,7 +412,13 @@ class ReleaseStore:
             return self._loaded
         with self._lock:
             if self._loaded is None:
-                self._loaded = self._load(current_release_dir(self.releases_dir))
+                if self._failed_at is not None and time.monotonic() - self._failed_at < self.check_interval_s:
+                    raise ReleaseNotFound(f"{self.releases_dir}: no release passes verification ({self.last_error})")
+                try:
+                    self._loaded = self._first_load()
+                except ReleaseNotFound:
+                    self._failed_at = time.monotonic()
+                    raise
                 self._checked_at = time.monotonic()
                 return self._loaded
             if now - self._checked_at >= self.check_interval_s:
@@ -321,7 +428,8 @@ class ReleaseStore:
                 except ReleaseNotFound as exc:
                     self.last_error = str(exc)
                     return self._loaded
-                if folder != self._loaded.release.path and self._loading != str(folder):
+                if folder != self._loaded.release.path and self._loading != str(folder) \
+                        and not self._was_refused(folder):
                     self._loading = str(folder)
                     threading.Thread(target=self._load_in_background, args=(folder,), daemon=True).start()
         return self._loaded
@@ -331,10 +439,18 @@ class ReleaseStore:
         return self._loaded.release.id if self._loaded else None
 
     def manifests(self) -> list[dict]:
-        """Manifests of every complete release in the folder, newest first."""
-        out = []
-        for folder in sorted(self.releases_dir.iterdir(), reverse=True):
-            manifest = folder / PUBLIC_MANIFEST
-            if folder.is_dir() and not folder.name.startswith(".") and manifest.exists():
-                out.append(json.loads(manifest.read_text(encoding="utf-8")))
-        return out
+        """Manifests of every complete release in the folder, newest first (unreadable ones left out)."""
+        return self.catalogue()[0]
+
+    def catalogue(self) -> tuple[list[dict], list[dict[str, str]]]:
+        """``(manifests, skipped)``: the readable manifests of the folder's releases, newest first, and
+        ``{"release": folder name, "reden": why}`` for each release whose manifest cannot be read."""
+        manifests, skipped = [], []
+        for folder in self._release_folders():
+            manifest, reason = _manifest_or_reason(folder)
+            if manifest is None:
+                skipped.append({"release": folder.name, "reden": str(reason)})
+                log.error("release %s skipped in the catalogue: %s", folder.name, reason)
+            else:
+                manifests.append(manifest)
+        return manifests, skipped

@@ -92,22 +92,26 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     keys: Annotated[Path | None, typer.Option(help="API keys file (hashed keys); default <releases>/api-keys.json")] = None,
-    demo_keys: Annotated[bool, typer.Option(help="Issue and print one demo key per role (wijkteam Zwolle, policy and steward IJsselland)")] = False,
+    demo_keys: Annotated[bool, typer.Option(help="Serve with fresh demo keys only, one per role (wijkteam Zwolle, policy and "
+                                            "steward IJsselland), kept in <releases>/demo-api-keys.json")] = False,
 ) -> None:
     """Serve the current release: API and maps. Every figure needs a key (header X-API-Key)."""
     import uvicorn
 
     from api import create_app
-    from api.keys import issue_demo_keys
+    from api.keys import DEMO_KEYS_FILE, fresh_demo_keys
+    from api.server import server_config
     from api.settings import ApiSettings
     from insights.release import current_release_dir
 
     current_release_dir(releases)  # fail now, with a clear message, when there is nothing to serve
+    if demo_keys and keys is not None:
+        raise HelpendeDataError("give --keys or --demo-keys, not both (demo keys never go into an operator's keys file)")
     keys = keys or releases / "api-keys.json"
     base = f"http://{host}:{port}/v1"
-    if demo_keys:
-        keys.unlink(missing_ok=True)  # demo keys are fresh on every start; plain keys are never stored
-        issued = issue_demo_keys(keys)
+    if demo_keys:  # a file of their own, fresh on every start; plain keys are never stored
+        keys = releases / DEMO_KEYS_FILE
+        issued = fresh_demo_keys(keys)
         _echo("Demo keys (send as header 'X-API-Key'; in a browser, give the key as the password):")
         for role, key in issued.items():
             _echo(f"  {role:<9} {key}")
@@ -116,7 +120,7 @@ def serve(
     _echo(f"API:      {base}/collections/wijken/items")
     _echo(f"Kaart:    {base}/kaarten/regio   (gemeente: {base}/kaarten/GM0193)")
     _echo(f"OpenAPI:  {base}/openapi.json   docs: {base}/docs")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.Server(server_config(application, host=host, port=port)).run()
 
 
 @app.command(epilog="Example: helpende-data audit --releases releases/")

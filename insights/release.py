@@ -488,7 +488,10 @@ def export_public(releases_dir: Path, out_dir: Path) -> Path:
 def verify_outputs(folder: Path, manifest: dict) -> None:
     """Raise :class:`~insights.errors.ReleaseNotFound` unless every file ``manifest["outputs"]`` lists
     (paths relative to ``folder``) exists with the listed SHA-256."""
-    for relative, digest in manifest.get("outputs", {}).items():
+    outputs = manifest.get("outputs")
+    if not isinstance(outputs, dict) or not outputs:
+        raise ReleaseNotFound(f"{folder.name}: the manifest lists no output hashes")
+    for relative, digest in outputs.items():
         path = folder / relative
         if not path.is_file() or sha256_file(path) != digest:
             raise ReleaseNotFound(f"{folder.name}: {relative} is missing or differs from its manifest hash")

@@ -82,11 +82,14 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    """A real uvicorn server on a loopback port, in a background thread."""
+    """A real uvicorn server on a loopback port, in a background thread, configured as
+    ``helpende-data serve`` configures it (:func:`api.server.server_config`)."""
 
     def __init__(self, app) -> None:
+        from api.server import server_config
+
         self.port = _free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.server = uvicorn.Server(server_config(app, host="127.0.0.1", port=self.port))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from insights.release import STEWARD_CELLS_FILE, STEWARD_MANIFEST, current_release_dir
+from insights.release import PUBLIC_MANIFEST, STEWARD_CELLS_FILE, STEWARD_MANIFEST, current_release_dir
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -119,7 +119,7 @@ def test_build_takes_a_gemeente_name_and_hints_at_the_code_for_a_wrong_one(small
     assert "did you mean Zwolle?" in line and "GM0193 (Zwolle)" in line
     built = run("build", "--gemeente", "zwolle", *args)
     assert built.returncode == 0, built.stderr
-    manifest = (Path(built.stdout.strip().split("\t")[1]) / "manifest.json").read_text()
+    manifest = (Path(built.stdout.strip().split("\t")[1]) / PUBLIC_MANIFEST).read_text()
     assert '"Zwolle"' in manifest
 
 

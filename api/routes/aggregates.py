@@ -12,7 +12,6 @@ from enum import StrEnum
 from typing import Annotated
 
 import geopandas as gpd
-import numpy as np
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -37,6 +36,7 @@ GEOJSON = "application/geo+json"
 class Format(StrEnum):
     json = "json"
     csv = "csv"
+    csv_nl = "csv-nl"  # Dutch Excel: ';', decimal comma, UTF-8 with BOM, CRLF
     geojson = "geojson"
     parquet = "parquet"
 
@@ -45,7 +45,8 @@ Level = StrEnum("Level", {level.value: level.value for level in AREA_LEVELS})  #
 
 
 Indicator = StrEnum("Indicator", {k: k for k in INDICATORS})
-F = Annotated[Format, Query(description="Formaat: json (standaard), csv, geojson of parquet (GeoParquet, EPSG:28992)")]
+F = Annotated[Format, Query(description="Formaat: json (standaard), csv, csv-nl (voor Nederlandse Excel: ; als scheiding, "
+                                        "decimale komma, UTF-8 met BOM), geojson of parquet (GeoParquet, EPSG:28992)")]
 Niveau = Annotated[Level | None, Query(description="Alleen dit niveau")]
 Gemeente = Annotated[str | None, Query(pattern=r"^GM\d{4}$", description="Alleen gebieden in deze gemeente")]
 Regio = Annotated[str | None, Query(pattern=r"^VR\d{2}$", description="Alleen gebieden in deze veiligheidsregio")]
@@ -72,10 +73,6 @@ def content(schema_key: str, description: str) -> dict:
     }}}
 
 
-def _in_scope(table: Table, principal: Principal) -> np.ndarray:
-    return table.in_scope(principal.gebieden)
-
-
 def table_response(request: Request, loaded: LoadedRelease, table: Table, principal: Principal, key: str, f: Format,
                    *, level: str | None, gemeente: str | None, regio: str | None, code: str | None,
                    period: int | None, indicator: str | None) -> Response:
@@ -89,12 +86,19 @@ def table_response(request: Request, loaded: LoadedRelease, table: Table, princi
         if len(rows):
             first = int(rows[0])
             check_area(request, principal, code, table.columns["gemeente"][first], table.columns["regio"][first])
-    rows = rows[_in_scope(table, principal)[rows]]
+    rows = rows[table.in_scope(principal.scope)[rows]]
     name = f"{key}-{loaded.release.id}"
-    cache_key = (key, f, level, gemeente, regio, code, period, indicator, principal.gebieden)
+    cache_key = (key, f, level, gemeente, regio, code, period, indicator, principal.scope)
     if f is Format.csv:
         body = table.body(cache_key, lambda: b"\n".join([table.csv_header, *[table.csv_rows[i] for i in rows]]) + b"\n")
         return Response(body, media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if f is Format.csv_nl:
+        def excel() -> bytes:
+            header, lines = table.csv_nl()
+            return "\ufeff".encode() + b"\r\n".join([header, *[lines[i] for i in rows]]) + b"\r\n"
+
+        return Response(table.body(cache_key, excel), media_type=CSV,
+                        headers={"Content-Disposition": f'attachment; filename="{name}-excel.csv"'})
     if f is Format.geojson:
         codes = table.columns["code"]
 

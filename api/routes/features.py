@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -26,6 +25,8 @@ from api.dependencies import (
     Reader,
     check_area,
     check_filter,
+    public_base,
+    public_url,
 )
 from api.errors import NotFound, problem_responses
 from api.store import LEVELS, LoadedRelease
@@ -53,7 +54,6 @@ _FEATURE_COLLECTION = {"type": "object", "required": ["type", "features"],
                        "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
                                       "features": {"type": "array", "items": _FEATURE},
                                       "links": {"type": "array", "items": _LINK},
-                                      "timeStamp": {"type": "string", "format": "date-time"},
                                       "numberMatched": {"type": "integer", "minimum": 0},
                                       "numberReturned": {"type": "integer", "minimum": 0}}}
 _CRS_HEADER = {"Content-Crs": {"description": "CRS van de geometrieën, tussen < en >", "schema": {"type": "string"}}}
@@ -127,10 +127,10 @@ class FeaturesFactory:
     def _check(self, loaded: LoadedRelease, collection_id: str) -> None:
         if collection_id not in LEVELS or (collection_id, max(loaded.periods)) not in loaded.layers:
             available = sorted({c for c, _ in loaded.layers})
-            raise NotFound(f"collection {collection_id!r} does not exist; available: {available}")
+            raise NotFound(f"collectie {collection_id!r} bestaat niet; beschikbaar: {available}")
 
     async def collections(self, request: Request, loaded: ActiveRelease, principal: Reader) -> dict:
-        base = str(request.base_url).rstrip("/") + "/v1"
+        base = public_base(request)
         ids = sorted({c for c, _ in loaded.layers}, key=list(LEVELS).index)
         return {
             "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "collecties"}],
@@ -139,7 +139,7 @@ class FeaturesFactory:
 
     async def collection(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId) -> dict:
         self._check(loaded, collectionId)
-        return self._describe(str(request.base_url).rstrip("/") + "/v1", loaded, collectionId)
+        return self._describe(public_base(request), loaded, collectionId)
 
     async def items(
         self,
@@ -157,16 +157,16 @@ class FeaturesFactory:
     ) -> Response:
         self._check(loaded, collectionId)
         if crs not in SUPPORTED_CRS:
-            raise HelpendeDataError(f"crs {crs!r} is not supported; use one of {list(SUPPORTED_CRS)}")
+            raise HelpendeDataError(f"crs {crs!r} wordt niet ondersteund; gebruik een van {list(SUPPORTED_CRS)}")
         if gemeente is not None or regio is not None:
             check_filter(request, principal, loaded, gemeente=gemeente, regio=regio)
         limit = min(limit or self.default_limit, self.max_limit)
         layer = loaded.layers[(collectionId, period)]
-        scope = "*" if principal.all_areas else principal.gebieden
+        scope = principal.scope
 
         def build() -> tuple[bytes, int, int]:
             n = len(layer.codes)
-            selected = range(n) if principal.all_areas else layer.in_scope(principal.gebieden, principal.covers)
+            selected = range(n) if scope.all_areas else layer.in_scope(scope)
             if gemeente is not None:
                 selected = [i for i in selected if layer.gemeente[i] == gemeente]
             if regio is not None:
@@ -183,30 +183,32 @@ class FeaturesFactory:
 
         head, matched, returned = layer.page((scope, gemeente, regio, bbox, offset, limit, crs), build)
         url = request.url
-        links = [{"href": str(url), "rel": "self", "type": GEOJSON, "title": "deze pagina"}]
+        links = [{"href": public_url(request), "rel": "self", "type": GEOJSON, "title": "deze pagina"}]
         if offset + limit < matched:
-            links.append({"href": str(url.include_query_params(offset=offset + limit, limit=limit)),
+            links.append({"href": public_url(request, url.include_query_params(offset=offset + limit, limit=limit)),
                           "rel": "next", "type": GEOJSON, "title": "volgende pagina"})
         if offset > 0:
-            links.append({"href": str(url.include_query_params(offset=max(0, offset - limit), limit=limit)),
+            links.append({"href": public_url(request, url.include_query_params(offset=max(0, offset - limit),
+                                                                                 limit=limit)),
                           "rel": "prev", "type": GEOJSON, "title": "vorige pagina"})
-        stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        tail = json.dumps({"numberMatched": matched, "numberReturned": returned, "links": links,
-                           "timeStamp": stamp}, separators=(",", ":"))
+        # no timeStamp (optional in OGC API Features): the page is a function of release, URL and scope, as its
+        # ETag and the response cache assume; a generation time would make equal requests differ byte for byte
+        tail = json.dumps({"numberMatched": matched, "numberReturned": returned, "links": links},
+                          separators=(",", ":"))
         return _geojson(head + tail[1:].encode(), crs)
 
     async def item(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId,
              featureId: FeatureId, period: Period, crs: Crs = CRS84) -> Response:
         self._check(loaded, collectionId)
         if crs not in SUPPORTED_CRS:
-            raise HelpendeDataError(f"crs {crs!r} is not supported; use one of {list(SUPPORTED_CRS)}")
+            raise HelpendeDataError(f"crs {crs!r} wordt niet ondersteund; gebruik een van {list(SUPPORTED_CRS)}")
         layer = loaded.layers[(collectionId, period)]
         i = layer.index.get(featureId)
         if i is None:
             raise UnknownAreaCode(featureId, f"not in collection {collectionId}")
         check_area(request, principal, featureId, layer.gemeente[i], layer.regio[i])
-        base = str(request.base_url).rstrip("/") + "/v1"
-        links = [{"href": str(request.url), "rel": "self", "type": GEOJSON, "title": "dit gebied"},
+        base = public_base(request)
+        links = [{"href": public_url(request), "rel": "self", "type": GEOJSON, "title": "dit gebied"},
                  {"href": f"{base}/collections/{collectionId}", "rel": "collection", "type": "application/json",
                   "title": "de collectie"}]
         feature = (layer.features if crs == CRS84 else layer.features_rd)[i]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from api.dependencies import public_base
+
 __all__ = ["CONFORMANCE", "router"]
 
 router = APIRouter(tags=["Algemeen"])
@@ -27,7 +29,7 @@ _CONF = {200: {"description": "Conformiteitsklassen", "content": {"application/j
 
 
 def _landing(request: Request) -> dict:
-    base = str(request.base_url).rstrip("/") + "/v1"
+    base = public_base(request)
     return {
         "title": "helpende-data",
         "description": "Beschermde, geaggregeerde cijfers en risicosignalen per wijk en gemeente "

@@ -10,7 +10,6 @@ header when opening a page, so these routes also accept the key as the password 
 from __future__ import annotations
 
 import re
-from pathlib import Path as Path_
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -19,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.dependencies import CACHED, ActiveRelease, check_area, map_reader
 from api.errors import NotFound, problem_responses
 from api.keys import Principal
-from insights.release import MAPS_DIR
+from api.store import verified_bytes
 
 __all__ = ["router"]
 
@@ -42,8 +41,8 @@ def _gemeente_regio(loaded, code: str) -> str | None:
 
 def _allowed(principal: Principal, loaded, naam: str) -> bool:
     if naam == "regio":
-        return all(principal.covers(r, None, r) for r in _regions(loaded))
-    return principal.covers(naam, naam, _gemeente_regio(loaded, naam))
+        return all(principal.scope.covers(r, None, r) for r in _regions(loaded))
+    return principal.scope.covers(naam, naam, _gemeente_regio(loaded, naam))
 
 
 @router.get("/kaarten", dependencies=CACHED, summary="Kaarten die deze sleutel mag zien", operation_id="getKaarten",
@@ -51,7 +50,9 @@ def _allowed(principal: Principal, loaded, naam: str) -> bool:
                 "type": "object", "required": ["kaarten"], "properties": {"kaarten": {"type": "array", "items": {
                     "type": "object", "properties": {"naam": {"type": "string"}, "href": {"type": "string"}}}}}}}}}})
 def list_maps(loaded: ActiveRelease, principal: MapReader) -> dict:
-    names = sorted(p.stem for p in (loaded.release.path / MAPS_DIR).glob("*.html"))
+    outputs = loaded.release.manifest.get("outputs", {})
+    names = sorted(r.removeprefix("kaarten/").removesuffix(".html") for r in outputs
+                   if r.startswith("kaarten/") and r.endswith(".html"))
     return {"kaarten": [{"naam": n, "href": f"kaarten/{n}"} for n in names if _allowed(principal, loaded, n)]}
 
 
@@ -61,18 +62,19 @@ def _authorise(request: Request, principal: Principal, loaded, naam: str) -> Non
         if not _allowed(principal, loaded, naam):
             from api.errors import OutsideKeyScope
 
-            raise OutsideKeyScope("the region map (needs a key for the whole region)")
+            raise OutsideKeyScope("de regiokaart (vraagt een sleutel voor de hele regio)")
     else:
         check_area(request, principal, naam, naam, _gemeente_regio(loaded, naam))
 
 
-def _map_file(request: Request, principal: Principal, loaded, naam: str, suffix: str) -> Path_:
-    """The release's map file ``naam`` + ``suffix``, after the caller's scope is checked."""
-    path = loaded.release.path / MAPS_DIR / f"{naam}{suffix}"
-    if not _NAME.fullmatch(naam) or not path.exists():
-        raise NotFound(f"no map {naam}{suffix} in release {loaded.release.id}")
+def _map_file(request: Request, principal: Principal, loaded, naam: str, suffix: str) -> bytes:
+    """The bytes of the release's map file ``naam`` + ``suffix``, after the caller's scope is checked,
+    checked against the manifest hash (a file changed after activation is never served)."""
+    relative = f"kaarten/{naam}{suffix}"
+    if not _NAME.fullmatch(naam) or relative not in loaded.release.manifest.get("outputs", {}):
+        raise NotFound(f"geen kaart {naam}{suffix} in release {loaded.release.id}")
     _authorise(request, principal, loaded, naam)
-    return path
+    return verified_bytes(loaded.release, relative)
 
 
 # Registered before the HTML route, whose path would otherwise also match "GM0193.png".
@@ -81,11 +83,11 @@ def _map_file(request: Request, principal: Principal, loaded, naam: str, suffix:
             responses={200: {"description": "Afdruk", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}})
 def get_map_png(request: Request, loaded: ActiveRelease, principal: MapReader,
                 naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> Response:
-    return Response(_map_file(request, principal, loaded, naam, ".png").read_bytes(), media_type="image/png")
+    return Response(_map_file(request, principal, loaded, naam, ".png"), media_type="image/png")
 
 
 @router.get("/kaarten/{naam}", dependencies=CACHED, summary="Kaart (HTML)", response_class=HTMLResponse, operation_id="getKaart",
             responses={200: {"description": "Kaart", "content": {"text/html": {"schema": {"type": "string"}}}}})
 def get_map(request: Request, loaded: ActiveRelease, principal: MapReader,
             naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> HTMLResponse:
-    return HTMLResponse(_map_file(request, principal, loaded, naam, ".html").read_text(encoding="utf-8"))
+    return HTMLResponse(_map_file(request, principal, loaded, naam, ".html"))

@@ -14,6 +14,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["Releases"],  responses=problem_responses(400, 401, 403, 404, 503))
 _MANIFEST = {"type": "object", "required": ["release_id"], "additionalProperties": True,
              "properties": {"release_id": {"type": "string"}, "created": {"type": "string"}}}
+_SKIPPED = {"type": "object", "required": ["release", "reden"],
+            "properties": {"release": {"type": "string"}, "reden": {"type": "string"}}}
 
 
 @router.get("/releases/current", dependencies=CACHED, summary="Manifest van de actieve release", operation_id="getCurrentRelease",
@@ -23,11 +25,14 @@ def current(loaded: ActiveRelease, principal: Reader) -> dict:
 
 
 @router.get("/releases", summary="Manifesten van alle releases (stewards)", operation_id="getReleases",
-            responses={200: {"description": "Manifesten, nieuwste eerst", "content": {"application/json": {"schema": {
-                "type": "object", "required": ["releases"], "properties": {
-                    "actief": {"type": "string"}, "releases": {"type": "array", "items": _MANIFEST}}}}}}})
+            responses={200: {"description": "Manifesten, nieuwste eerst; releases met een onleesbaar manifest staan "
+                                            "onder overgeslagen", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["releases", "overgeslagen"], "properties": {
+                    "actief": {"type": "string"}, "releases": {"type": "array", "items": _MANIFEST},
+                    "overgeslagen": {"type": "array", "items": _SKIPPED}}}}}}})
 def all_releases(request: Request, loaded: ActiveRelease, principal: Steward) -> dict:
-    return {"actief": loaded.release.id, "releases": request.app.state.store.manifests()}
+    manifests, skipped = request.app.state.store.catalogue()
+    return {"actief": loaded.release.id, "releases": manifests, "overgeslagen": skipped}
 
 
 @router.get("/releases/{releaseId}", summary="Manifest van één release (stewards)", operation_id="getRelease",
@@ -37,4 +42,4 @@ def one_release(request: Request, loaded: ActiveRelease, principal: Steward,
     for manifest in request.app.state.store.manifests():
         if manifest.get("release_id") == releaseId:
             return manifest
-    raise NotFound(f"release {releaseId!r} does not exist")
+    raise NotFound(f"release {releaseId!r} bestaat niet")

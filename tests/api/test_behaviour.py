@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import time
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.testclient import TestClient
 
 from api import create_app
@@ -122,7 +124,7 @@ def oidc(tmp_path_factory, releases_dir, ijsselland_release):
     jwks.write_text(json.dumps({"keys": [{**jwk, "kid": "test-key", "use": "sig", "alg": "RS256"}]}))
     settings = ApiSettings(releases_dir=releases_dir, oidc_issuer="https://login.example.org",
                            oidc_audience="helpende-data", oidc_jwks_file=jwks)
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(settings), raise_server_exceptions=False)
 
     def token(role="wijkteam", gebieden=("GM0193",), key=private, **overrides):
         claims = {"sub": "medewerker-1", "iss": "https://login.example.org", "aud": "helpende-data",
@@ -155,6 +157,38 @@ def test_oidc_rejects_a_token_signed_by_another_key(oidc):
     client, token = oidc
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     assert client.get(ITEM, headers=token(key=other)).status_code == 401
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forged(header: dict, claims: dict | None = None, signature: bytes = b"x") -> str:
+    claims = claims or {"sub": "x", "iss": "https://login.example.org", "aud": "helpende-data",
+                        "exp": 4102444800, "helpende_rol": "steward", "helpende_gebieden": ["*"]}
+    return ".".join([_b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode()), _b64(signature)])
+
+
+def _es256_with_rsa_kid() -> str:
+    claims = {"sub": "x", "iss": "https://login.example.org", "aud": "helpende-data", "exp": 4102444800,
+              "helpende_rol": "steward", "helpende_gebieden": ["*"]}
+    return jwt.encode(claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256", headers={"kid": "test-key"})
+
+
+@pytest.mark.parametrize("credentials", [
+    _es256_with_rsa_kid(),
+    _forged({"alg": "none", "kid": "test-key"}, signature=b""),
+    _forged({"alg": "HS256", "kid": "test-key"}),
+    _forged({"alg": "RS512", "kid": "test-key"}),
+    _forged({"alg": "RS256", "kid": ["test-key"]}),
+    _forged({"alg": "RS256", "kid": "test-key"}, claims=[1, 2]),  # type: ignore[arg-type]
+    "not-a-jwt", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30", _b64(b"\xff\xfe") + ".e30.e30",
+], ids=["es256-rsa-kid", "alg-none", "hs256", "rs512", "kid-list", "claims-list", "opaque", "abc", "two-parts",
+        "binary-header"])
+def test_any_token_that_fails_verification_is_401(oidc, credentials):
+    client, _ = oidc
+    r = client.get(ITEM, headers={"Authorization": f"Bearer {credentials}"})
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json", r.text
 
 
 def test_new_release_is_served_without_restart_and_a_half_written_one_never(tmp_path, ijsselland_release, keys):
@@ -221,3 +255,16 @@ def test_a_broken_keys_file_accepts_no_key_and_tells_only_the_log(tmp_path, rele
     keys_file.write_text(good)
     assert client.get(ITEM, headers={"X-API-Key": key}).status_code == 200
     assert client.app.state.keys.last_error is None
+
+
+def test_the_release_is_loaded_before_the_server_accepts_and_warm_up_leaves_no_trace(tmp_path, releases_dir,
+                                                                                      ijsselland_release, keys):
+    from tests.conftest import LiveServer
+
+    log = tmp_path / "access.log"
+    app = create_app(ApiSettings(releases_dir=releases_dir, api_keys_file=keys.path, access_log=log))
+    with LiveServer(app) as live:
+        assert app.state.store.current_id == ijsselland_release.id  # before any request
+        assert log.read_text() == "" and len(app.state.response_cache) == 0  # the warm-up is nobody's request
+        r = httpx.get(live.url + ITEM, headers=keys.headers("wijkteam_deventer"), timeout=10)
+        assert r.status_code == 403  # and the stand-in principal of the warm-up is gone
