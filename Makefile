@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 RELEASES ?= releases
 
-.PHONY: demo test lint install install-test browser spectral bench clean
+.PHONY: demo test lint install install-test browser spectral bench bench-registrations registraties clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,12 @@ install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps "ogctests==0.1.15"
 
 ## Build the default release (IJsselland, bundled data) and serve API + maps on $(HOST):$(PORT).
+## REGISTRATIES=1: build it from SYNTHETIC registrations (records) instead of the counts file.
 demo: install
-	$(BIN)/helpende-data build --releases $(RELEASES)
+	if [ -n "$(REGISTRATIES)" ]; then \
+	  $(BIN)/python -m insights.registrations --out build/registraties_synthetisch.parquet --region IJsselland && \
+	  $(BIN)/helpende-data build --registraties build/registraties_synthetisch.parquet --releases $(RELEASES); \
+	else $(BIN)/helpende-data build --releases $(RELEASES); fi
 	$(BIN)/helpende-data serve --releases $(RELEASES) --host $(HOST) --port $(PORT) --demo-keys
 
 ## Debian's Chromium for the browser tests (Playwright never downloads a browser here).
@@ -50,6 +54,15 @@ test: install-test browser spectral lint
 bench: install-test
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/bench_build.py
+
+## SYNTHETIC registrations of IJsselland drawn from the bundled synthetic counts (insights/registrations/synthetic.py).
+registraties: install
+	$(BIN)/python -m insights.registrations --out build/registraties_synthetisch.parquet --region IJsselland
+
+## Registrations benchmark: 10,000,000 records → wijk × year counts, ours vs geopandas, DuckDB spatial, SedonaDB.
+bench-registrations: install-test
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/bench_registrations.py
 
 clean:
 	rm -rf $(VENV) build $(RELEASES) .pytest_cache

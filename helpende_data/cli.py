@@ -32,6 +32,10 @@ def build(
     maps: Annotated[bool, typer.Option(help="Render the maps into the release")] = True,
     wait: Annotated[bool, typer.Option(help="Wait while another build writes to the releases folder "
                                             "(--no-wait: exit 1 at once)")] = True,
+    registraties: Annotated[list[Path] | None, typer.Option(
+        "--registraties", help="Record file (CSV/Parquet) to aggregate instead of --indicators; repeat for more",
+    )] = None,
+    pc6: Annotated[Path | None, typer.Option(help="PC6 → wijk table for records located by postcode")] = None,
 ) -> None:
     """Validate, protect and score the indicators, then write and activate a new release."""
     from insights.pipeline import build_release
@@ -46,6 +50,8 @@ def build(
         overrides["rules"] = rules
     if mapping:
         overrides["mapping"] = mapping
+    if registraties:
+        overrides.update(registraties=registraties, pc6=pc6)
     settings = BuildSettings(**overrides)
     started = time.perf_counter()
     extra_files = None
@@ -60,6 +66,24 @@ def build(
           f"{counts['cells']} cells, {counts['cells_hidden']} hidden"
           + (" (SYNTHETIC demo data)" if release.synthetic else ""))
     typer.echo(f"{release.id}\t{release.path}")
+
+
+@app.command(epilog="Example: helpende-data aggregate --registraties meldingen.parquet --out counts.csv")
+def aggregate(
+    registraties: Annotated[list[Path], typer.Option("--registraties",
+                                                     help="Record file (CSV or Parquet); repeat for more")],
+    boundaries: Annotated[Path | None, typer.Option(help="Wijk boundaries (default: bundled 2024)")] = None,
+    out: Annotated[Path, typer.Option(
+        help="Counts CSV to write (indicator-file shape; raw counts, not for publication)")] = Path("counts.csv"),
+    pc6: Annotated[Path | None, typer.Option(help="PC6 → wijk table for records located by postcode")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        help="Event kind → indicator mapping (default rules/registraties.toml)")] = None,
+) -> None:
+    """Count registrations per wijk and year (no disclosure control: the file stays on this machine)."""
+    from insights.registrations.cli import aggregate_command
+
+    _echo(aggregate_command(registraties, out, boundaries=boundaries, pc6=pc6, mapping=mapping))
+    typer.echo(str(out))
 
 
 @app.command(epilog="Example: helpende-data serve --releases releases/ --port 8000 --demo-keys")

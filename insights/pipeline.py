@@ -124,17 +124,24 @@ def prepare_cells(
         selection = resolve_selection(
             hierarchy_all, region=None if gemeenten else (region or settings.region), gemeenten=gemeenten
         )
-    with _step(progress, "reading and validating indicators"):
-        gemeenten_all = hierarchy_all[hierarchy_all["level"].eq("gemeente")]
-        table = read_indicators(
-            settings.indicators,
-            wijk_codes=wijken_all["code"],
-            denominators=wijken_all[["code", "huishoudens", "inwoners"]],
-            mapping=read_mapping(settings.mapping) if settings.mapping else None,
-            regio_of=dict(zip(gemeenten_all["code"], gemeenten_all["regio"])),
-        )
-        for note in table.notes:
-            progress(f"note: {note}")
+    if settings.registraties:
+        from insights.registrations.aggregate import registrations_table
+
+        with _step(progress, "aggregating registrations"):
+            table = registrations_table(settings.registraties, settings.boundaries, progress=progress,
+                                        mapping_path=settings.registraties_mapping, pc6_path=settings.pc6)
+    else:
+        with _step(progress, "reading and validating indicators"):
+            gemeenten_all = hierarchy_all[hierarchy_all["level"].eq("gemeente")]
+            table = read_indicators(
+                settings.indicators,
+                wijk_codes=wijken_all["code"],
+                denominators=wijken_all[["code", "huishoudens", "inwoners"]],
+                mapping=read_mapping(settings.mapping) if settings.mapping else None,
+                regio_of=dict(zip(gemeenten_all["code"], gemeenten_all["regio"])),
+            )
+            for note in table.notes:
+                progress(f"note: {note}")
     wijken = wijken_all[wijken_all["gemeentecode"].map(hierarchy_all.set_index("code")["regio"]).isin(selection.regios)]
     hierarchy = build_hierarchy(wijken, regions)
     if not selection.whole_country:

@@ -26,5 +26,9 @@ class BuildSettings(BaseSettings):
     )
     mapping: Path | None = None  # steward's column mapping (TOML) for exports with their own column names
     rules: Path = REPO_ROOT / "rules" / "disclosure.toml"
+    # Record files (insights.registrations); when given they replace ``indicators``.
+    registraties: list[Path] = Field(default_factory=list)
+    registraties_mapping: Path = REPO_ROOT / "rules" / "registraties.toml"
+    pc6: Path | None = None
     releases_dir: Path = Path("releases")
     region: str = "IJsselland"

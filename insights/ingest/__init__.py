@@ -10,12 +10,18 @@ Modules: ``source`` (bytes → raw cells), ``numbers`` (one number convention pe
 files, totals against their wijken), ``files`` (rules, hashes, covariates, writing counts).
 """
 
-from insights.ingest.combine import IndicatorTable, read_indicators, rounding_tolerance
+from insights.ingest.combine import (
+    IndicatorTable,
+    complete_indicator_table,
+    read_indicators,
+    rounding_tolerance,
+)
 from insights.ingest.files import read_gemeente_covariates, read_rules, sha256_file, write_indicator_csv
 from insights.ingest.mapping import ColumnMapping, parse_mapping, read_mapping
 from insights.ingest.read import FileRows, default_periods, read_indicator_file
 
 __all__ = [
+    "complete_indicator_table",
     "ColumnMapping",
     "FileRows",
     "IndicatorTable",

@@ -196,6 +196,17 @@ def read_indicators(
         notes.append(f"checked {checked} total(s) of gemeente/regio/land rows against the sum of their wijken"
                      + (f"; {unchecked} left unchecked (not every wijk known)" if unchecked else ""))
 
+    return complete_indicator_table(combined, denominators=denominators, synthetic=synthetic, sha256=hashes,
+                                    notes=tuple(notes))
+
+
+def complete_indicator_table(combined: pd.DataFrame, *, denominators: pd.DataFrame, synthetic: bool,
+                             sha256: dict[str, str], notes: tuple[str, ...] = ()) -> IndicatorTable:
+    """Fill in missing denominators from the boundaries and check no numerator exceeds its denominator.
+
+    ``combined`` has ``code``, ``period``, indicator columns, ``source_file`` and ``source_row``;
+    the aggregation of registrations (:mod:`insights.registrations`) ends here too.
+    """
     position = pc.index_in(pa.array(combined["code"].astype("string[pyarrow]").array),
                            value_set=pa.array(denominators["code"].astype(str).to_numpy(dtype=object), type=pa.string()))
     found = np.asarray(pc.is_valid(position).to_numpy(zero_copy_only=False), dtype=bool)
@@ -211,4 +222,4 @@ def read_indicators(
     _check_not_above_denominator(combined)
     combined["code"] = combined["code"].astype(str)
     combined = combined.sort_values(["code", "period"]).reset_index(drop=True)
-    return IndicatorTable(frame=combined, synthetic=synthetic, sha256=hashes, notes=tuple(notes))
+    return IndicatorTable(frame=combined, synthetic=synthetic, sha256=sha256, notes=notes)
