@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insights.disclosure.audit import _rule_columns, _with_audit_columns
+from insights.disclosure.attacker import rule_columns
+from insights.disclosure.audit import with_audit_columns
 from insights.disclosure.primary import primary_suppression
 from insights.disclosure.rules import Rules
-from insights.disclosure.secondary import _secondary
+from insights.disclosure.secondary import suppress
 
 __all__ = ["protect"]
 
@@ -43,11 +44,10 @@ def protect(
     The raw ``count`` column is still present: only the release writer's public projection leaves
     the build machine; it should call :func:`assert_protected` first.
     """
-    protected, forest, rows, f_lo, f_hi = _secondary(
-        primary_suppression(cells, rules), parent_of, rules, previous=previous
-    )
-    min_count, base, _, _ = _rule_columns(protected, rules)
-    protected["min_count"] = pd.array(min_count.astype("int64"), dtype="Int64")
-    protected["rounding_base"] = pd.array(base.astype("int64"), dtype="Int64")
+    done = suppress(primary_suppression(cells, rules), parent_of, rules, previous=previous)
+    protected = done.cells
+    rc = rule_columns(protected, rules)
+    protected["min_count"] = pd.array(rc.min_count.astype("int64"), dtype="Int64")
+    protected["rounding_base"] = pd.array(rc.base.astype("int64"), dtype="Int64")
     # The last round of the secondary step audited exactly this pattern; attach its intervals.
-    return _with_audit_columns(protected, forest, rows, f_lo, f_hi, rules)
+    return with_audit_columns(protected, done.forest, done.pattern, done.f_lo, done.f_hi, rules)

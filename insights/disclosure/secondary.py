@@ -23,23 +23,27 @@ it published count as known to the attacker.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from insights.disclosure.audit import (
-    _indicator_groups,
-    _link_pairs,
-    _lp_intervals,
-    _rule_columns,
-    _boxes,
-    _previous_values,
-    protection_violations,
+from insights.disclosure.attacker import (
+    Pattern,
+    attack,
+    block_ids,
+    boxes,
+    intersect_previous,
+    link_pairs,
+    previous_values,
+    rule_columns,
+    shortfall,
 )
 from insights.disclosure.primary import Status
 from insights.disclosure.rules import Rules
-from insights.disclosure.structure import KEY, build_forest, tree_intervals
+from insights.disclosure.structure import KEY, Forest, Intervals, build_forest
 
-__all__ = ["secondary_suppression"]
+__all__ = ["Secondary", "secondary_suppression", "suppress"]
 
 PREVIOUSLY_HIDDEN = "verborgen in eerdere release van deze periode"
 
@@ -70,11 +74,35 @@ def secondary_suppression(
     ``primary`` (same row order) with more cells ``status == "secundair"``, ``value`` NA, a
     ``reason`` naming the protected cell, and ``protects`` (code of that cell, NA otherwise).
     """
-    return _secondary(primary, parent_of, rules, previous=previous, max_rounds=max_rounds)[0]
+    return suppress(primary, parent_of, rules, previous=previous, max_rounds=max_rounds).cells
 
 
-def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
-    """:func:`secondary_suppression` plus the forest, sorted rows and final attacker intervals."""
+@dataclass(frozen=True)
+class Secondary:
+    """The result of secondary suppression, with what its last round audited.
+
+    cells : the frame :func:`secondary_suppression` returns.
+    forest : the sum structure of ``cells`` (sorted order).
+    pattern : the final suppression pattern in sorted order.
+    f_lo, f_hi : the attacker's interval of every sorted node under that pattern.
+    """
+
+    cells: pd.DataFrame
+    forest: Forest
+    pattern: Pattern
+    f_lo: np.ndarray
+    f_hi: np.ndarray
+
+
+def suppress(
+    primary: pd.DataFrame,
+    parent_of: pd.Series,
+    rules: Rules,
+    *,
+    previous: pd.DataFrame | None = None,
+    max_rounds: int = 10_000,
+) -> Secondary:
+    """:func:`secondary_suppression` plus the forest, the final pattern and its attacker intervals."""
     forest = build_forest(primary, parent_of)
     rows = primary.iloc[forest.order]
     n = forest.n
@@ -92,18 +120,13 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
         status[force] = Status.secondary
         reason[force] = PREVIOUSLY_HIDDEN
 
-    mc, base, below, above = _rule_columns(rows, rules)
-    prev_value = _previous_values(rows, previous)
+    rc = rule_columns(rows, rules)
+    prev_value = previous_values(rows, previous)
     value0 = rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    pub_lo, pub_hi = _boxes(value0, prev_value, mc, below, above)
-    hid_lo, hid_hi = _boxes(np.full(n, np.nan), prev_value, mc, below, above)
-    pairs = _link_pairs(rows, rules)
-    block = None
-    if len(pairs):
-        group = _indicator_groups(rows["indicator"].astype(str).unique(), rules)
-        block_key = pd.Series(list(zip(rows["period"].to_numpy(), rows["indicator"].astype(str).map(group))))
-        block = pd.factorize(block_key)[0]
-        linked = np.isin(block, np.unique(block[pairs.ravel()]))
+    pub_lo, pub_hi = intersect_previous(*boxes(value0, rc), prev_value, rc)
+    hid_lo, hid_hi = intersect_previous(*boxes(np.full(n, np.nan), rc), prev_value, rc)
+    pairs = link_pairs(rows, rules)
+    block = block_ids(rows, rules) if len(pairs) else None
     parts_of: dict[int, list[int]] = {}
     wholes_of: dict[int, list[int]] = {}
     for part, whole in pairs.tolist():
@@ -113,48 +136,39 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
 
     # A cell a previous release already published cannot be protected by hiding more now: skip it
     # (the audit reports it to the steward) instead of hiding the table around it.
-    own_down, own_up, own_width = protection_violations(
-        np.where(status == Status.published, Status.secondary, status), hid_lo, hid_hi, mc, base, rules
-    )
-    fixable = (own_down <= 0) & (own_up <= 0) & (own_width <= 0)
+    own = shortfall(np.where(status == Status.published, Status.secondary, status), hid_lo, hid_hi, rc, rules)
+    fixable = ~own.short
 
     parent = forest.parent
     has_children = forest.has_children()
     order_key = np.lexsort((np.arange(n), forest.depth))
 
-    for _ in range(max_rounds + 1):
+    for round_ in range(max_rounds + 1):
         hidden = status != Status.published
         lo = np.where(hidden, hid_lo, pub_lo)
         hi = np.where(hidden, hid_hi, pub_hi)
-        iv = tree_intervals(forest, lo, hi)
-        f_lo, f_hi = iv.f_lo, iv.f_hi
-        if block is not None:
-            targets = np.nonzero(hidden & linked)[0]
-            if len(targets):
-                lp_lo, lp_hi = _lp_intervals(forest, lo, hi, pairs, block, targets)
-                f_lo, f_hi = f_lo.copy(), f_hi.copy()
-                f_lo[targets], f_hi[targets] = lp_lo[targets], lp_hi[targets]
-        need_down, need_up, need_width = protection_violations(status, f_lo, f_hi, mc, base, rules)
-        short = ((need_down > 0) | (need_up > 0) | (need_width > 0)) & fixable
-        if not short.any() or _ == max_rounds:
+        found = attack(forest, lo, hi, pairs=pairs, block=block, targets=np.nonzero(hidden)[0])
+        iv = found.tree
+        f_lo, f_hi = found.f_lo, found.f_hi
+        need = shortfall(status, f_lo, f_hi, rc, rules)
+        short = need.short & fixable
+        if not short.any() or round_ == max_rounds:
             break
         # s_new: a node's subtree interval if it were hidden (its own box dropped).
-        sum_hi = iv.sum_hi
         s_new_lo = np.where(has_children, np.maximum(hid_lo, iv.sum_lo), hid_lo)
-        s_new_hi = np.where(has_children, np.minimum(hid_hi, sum_hi), hid_hi)
+        s_new_hi = np.where(has_children, np.minimum(hid_hi, iv.sum_hi), hid_hi)
         with np.errstate(invalid="ignore"):
             gain_lo = np.nan_to_num(iv.s_lo - s_new_lo, nan=0.0)  # how far the node could now go down
             gain_hi = np.nan_to_num(s_new_hi - iv.s_hi, nan=0.0, posinf=np.inf)  # how far up
         used: set[tuple[str, int]] = set()
         hid_this_round = False
-        if block is not None:
-            t_down, t_up, t_width = protection_violations(status, iv.f_lo, iv.f_hi, mc, base, rules)
+        tree_need = shortfall(status, iv.f_lo, iv.f_hi, rc, rules) if block is not None else None
         for x in order_key[short[order_key]]:
-            nd, nu, nw = need_down[x], need_up[x], need_width[x]
+            nd, nu, nw = need.down[x], need.up[x], need.width[x]
             if nw > 0:
                 nu = nw
             pick = None
-            if block is not None and t_down[x] + t_up[x] + t_width[x] <= 0:
+            if tree_need is not None and not tree_need.short[x]:
                 # Only the part_of link narrows x: free the linked cell (its part when x's lower
                 # bound is raised, its whole when x's upper bound is capped).
                 linked_cells = (parts_of.get(int(x), []) if nd > 0 else []) + (
@@ -194,18 +208,10 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
     value = pd.array(np.where(hidden, np.nan, value0), dtype="Float64").astype("Int64")
     out = primary.assign(status=status[back], reason=reason[back], value=value[back],
                          protects=pd.array(protects[back], dtype="object"))
-    final = _Final(status=status, hidden=hidden, mc=mc, base=base)
-    return out, forest, final, f_lo, f_hi
+    return Secondary(out, forest, Pattern(status, hidden, rc), f_lo, f_hi)
 
 
-class _Final:
-    """The final pattern in sorted order, for attaching audit columns without re-deriving it."""
-
-    def __init__(self, status, hidden, mc, base):
-        self.status, self.hidden, self.mc, self.base = status, hidden, mc, base
-
-
-def _binding_side(x: int, nd: float, nu: float, iv, parent: np.ndarray) -> str:
+def _binding_side(x: int, nd: float, nu: float, iv: Intervals, parent: np.ndarray) -> str:
     """'D' when the shortfall comes from parent-minus-siblings, 'S' when from the children's sum."""
     if parent[x] < 0:
         return "S"
