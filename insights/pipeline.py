@@ -22,16 +22,17 @@ from geo.io import read_boundaries, read_region_table
 from insights.cells import build_cells, public_cells
 from insights.artefacts import render_release_files
 from insights.disclosure import assert_protected, protect, public_status
+from insights.disclosure.attacker import Version
+from insights.disclosure.history import revisions
 from insights.disclosure.rules import Rules, parse_rules
 from insights.errors import RulesError
 from insights.ingest import IndicatorTable, read_indicators, sha256_file
-from insights.errors import ReleaseNotFound
-from insights.release import Release, current_release_dir, load_release, write_release
+from insights.release import Release, earlier_releases, write_release
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
 from insights.settings import BuildSettings
 
-__all__ = ["Prepared", "build_release", "prepare_cells"]
+__all__ = ["Prepared", "build_release", "earlier_versions", "prepare_cells"]
 
 Progress = Callable[[str], None]
 
@@ -69,14 +70,13 @@ def _area_table(hierarchy: pd.DataFrame, wijken: gpd.GeoDataFrame) -> gpd.GeoDat
     return areas[["code", "naam", "level", "parent", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]]
 
 
-def _previous_cells(releases_dir: Path) -> pd.DataFrame | None:
-    """The published cells of the current release, so what it hid stays hidden (no differencing
-    between releases of the same period). None when there is no release yet."""
-    try:
-        previous = load_release(current_release_dir(releases_dir))
-    except ReleaseNotFound:
-        return None
-    return previous.cells[["code", "period", "indicator", "value"]]
+def earlier_versions(releases_dir: Path) -> tuple[Version, ...]:
+    """Every earlier release of the folder (oldest first) as attacker knowledge: its published cells
+    read with its own ``regels.toml``. Empty when the folder has no release yet."""
+    return tuple(
+        Version(r.id, r.cells, parse_rules(r.rules_text, source=f"{r.id}/regels.toml"))
+        for r in earlier_releases(releases_dir)
+    )
 
 
 def _restrict(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -155,9 +155,11 @@ def build_release(
     cells, parents, prep = prepare_cells(settings, region=region, gemeenten=gemeenten, progress=progress)
     selection, rules, table = prep.selection, prep.rules, prep.table
     with _step(progress, f"protecting and auditing {selection.label}"):
-        protected = protect(cells, parents, rules, previous=_previous_cells(settings.releases_dir))
+        history = earlier_versions(settings.releases_dir)
+        protected = protect(cells, parents, rules, history=history)
         assert_protected(protected, rules)
         published = _restrict(public_cells(protected), selection)
+        changes = revisions(protected, history, rules)
     with _step(progress, "scoring"):
         # Scores are public: they see hidden cells only as "beschermd" with the audit's interval.
         scores = score(published.assign(status=public_status(published)))
@@ -186,6 +188,9 @@ def build_release(
         release = write_release(
             settings.releases_dir, areas=areas, cells=published, scores=scores, rules=rules,
             rules_text=prep.rules_text, manifest=manifest,
-            render=lambda written: render_release_files(written, maps=render_maps),
+            render=lambda written: {
+                **render_release_files(written, maps=render_maps),
+                "rapport/herzieningen.csv": changes.to_csv(index=False, lineterminator="\n"),
+            },
         )
     return release

@@ -7,7 +7,8 @@ The attacker knows
 - that every hidden count is ≥ 0 (not *why* it is hidden: publish only "hidden", never the reason);
 - that every parent count is the sum of its children's counts, in every period and indicator;
 - that an indicator with ``part_of`` never exceeds the indicator it is part of, per area and period;
-- optionally the values of earlier releases of the same periods (``previous``: box intersection).
+- the values every earlier release published, each read with its own rules, and which cells a
+  new release revises (the public ``herzien`` marker): see :func:`knowledge`.
 
 Without ``part_of`` links the tables are trees of sum constraints and the intervals are exact by
 :func:`insights.disclosure.structure.tree_intervals`; linked blocks are solved by linear programming
@@ -15,7 +16,7 @@ with HiGHS (``highspy`` when installed, else ``scipy.optimize.linprog``), two LP
 
 Public, typed building blocks shared by :mod:`insights.disclosure.audit` and
 :mod:`insights.disclosure.secondary`: :class:`RuleColumns`, :func:`rule_columns`, :func:`boxes`,
-:func:`attacker_boxes`, :class:`Shortfall`, :func:`shortfall`, :func:`link_pairs`,
+:class:`Shortfall`, :func:`shortfall`, :func:`link_pairs`,
 :func:`indicator_groups`, :func:`block_ids`, :class:`Attack`, :func:`attack`.
 """
 
@@ -35,18 +36,24 @@ from insights.disclosure.structure import KEY, Forest, Intervals, NonAdditiveTab
 __all__ = [
     "PRIMARY",
     "Attack",
+    "Copy",
+    "Knowledge",
     "Pattern",
     "RuleColumns",
     "Shortfall",
+    "Version",
+    "VersionView",
     "attack",
-    "attacker_boxes",
     "block_ids",
     "boxes",
+    "copy_shortfalls",
     "indicator_groups",
+    "inherited_protection",
+    "knowledge",
     "link_pairs",
-    "previous_values",
     "rule_columns",
     "shortfall",
+    "view",
 ]
 
 PRIMARY = (Status.secret_at_source, Status.below_threshold, Status.small_denominator, Status.few_households)
@@ -91,45 +98,6 @@ def boxes(value: np.ndarray, rc: RuleColumns) -> tuple[np.ndarray, np.ndarray]:
     lo = np.where(pub, np.maximum(value - rc.below, rc.min_count), 0.0)
     hi = np.where(pub, value + rc.above, np.inf)
     return lo, np.where(np.isnan(hi), np.inf, hi)
-
-
-def previous_values(rows: pd.DataFrame, previous: pd.DataFrame | None) -> np.ndarray | None:
-    """An earlier release's value per row of ``rows`` (NaN where hidden or absent), or None."""
-    if previous is None or not len(previous):
-        return None
-    prev = previous.set_index(KEY)["value"].astype("Float64")
-    key = pd.MultiIndex.from_frame(rows[KEY])
-    return prev.reindex(key).to_numpy(dtype=float, na_value=np.nan)
-
-
-def intersect_previous(
-    lo: np.ndarray, hi: np.ndarray, prev: np.ndarray | None, rc: RuleColumns
-) -> tuple[np.ndarray, np.ndarray]:
-    """``[lo, hi]`` narrowed by an earlier release's values ``prev`` (read with ``rc``)."""
-    if prev is None:
-        return lo, hi
-    p_lo, p_hi = boxes(prev, rc)
-    return np.maximum(lo, p_lo), np.minimum(hi, p_hi)
-
-
-def attacker_boxes(
-    rows: pd.DataFrame, rules: Rules, previous: pd.DataFrame | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the interval its published value (and an earlier release's value) allows.
-
-    Parameters
-    ----------
-    rows : cells with ``code``, ``period``, ``indicator`` and ``value`` (Int64, NA = hidden).
-    previous : an earlier release's cells (``code``, ``period``, ``indicator``, ``value``) or None.
-
-    Returns
-    -------
-    ``(lo, hi)`` float arrays in the order of ``rows``; ``hi`` is ``inf`` where nothing bounds it.
-    """
-    rc = rule_columns(rows, rules)
-    value = rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    lo, hi = boxes(value, rc)
-    return intersect_previous(lo, hi, previous_values(rows, previous), rc)
 
 
 @dataclass(frozen=True)
@@ -351,43 +319,322 @@ def lp_intervals(
 
 
 @dataclass(frozen=True)
-class Attack:
-    """What the attacker derives, per sorted node of the forest.
+class Version:
+    """One earlier release as the attacker sees it.
 
-    f_lo, f_hi : the attacker's interval of every node (``f_hi`` = ∞ when unbounded).
-    tree : the tree-only intervals (sum constraints without ``part_of`` links) with their
-        subtree/outside parts, which secondary suppression uses to choose partners.
+    name : the release id (named in reports and error messages).
+    cells : its published cells: ``code``, ``period``, ``indicator``, ``value`` (Int64, NA = hidden);
+        optional ``min_count`` and ``rounding_base`` per cell (else from ``rules``) and ``status``.
+    rules : the rules that release was protected with (its ``regels.toml``).
     """
 
-    f_lo: np.ndarray
-    f_hi: np.ndarray
-    tree: Intervals
+    name: str
+    cells: pd.DataFrame
+    rules: Rules
 
 
-def attack(
+@dataclass(frozen=True)
+class VersionView:
+    """A :class:`Version` aligned to some rows.
+
+    present : the release has the cell; value : its published value (NaN = hidden or absent);
+    rules : the cell's ``min_count`` / ``rounding_base`` there; primary : hidden there by a rule or
+    for a reason the public cannot tell (protected with the full range, not just as rounded).
+    lo, hi : the interval its value allows (``[0, ∞)`` where hidden or absent).
+    """
+
+    name: str
+    present: np.ndarray
+    value: np.ndarray
+    rules: RuleColumns
+    primary: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def published(self) -> np.ndarray:
+        return self.present & ~np.isnan(self.value)
+
+
+def view(rows: pd.DataFrame, version: Version) -> VersionView:
+    """``version``'s knowledge per row of ``rows`` (``code``, ``period``, ``indicator``)."""
+    cells = version.cells.set_index(KEY)
+    key = pd.MultiIndex.from_frame(rows[KEY])
+    present = np.asarray(key.isin(cells.index))
+    value = cells["value"].astype("Float64").reindex(key).to_numpy(dtype=float, na_value=np.nan)
+    probe = rows[KEY].copy()
+    for column in ("min_count", "rounding_base"):
+        if column in cells.columns:
+            probe[column] = cells[column].astype("Float64").reindex(key).to_numpy(dtype=float, na_value=np.nan)
+    rc = rule_columns(probe, version.rules)
+    if "status" in cells.columns:
+        status = cells["status"].astype(str).reindex(key).to_numpy(dtype=object)
+        primary = np.isin(status, [*PRIMARY, Status.protected]) | pd.isna(status)
+    else:
+        primary = np.ones(len(rows), dtype=bool)
+    lo, hi = boxes(value, rc)
+    return VersionView(version.name, present, value, rc, primary & present & np.isnan(value), lo, hi)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """An earlier version's own variables for cells whose count may differ from today's.
+
+    nodes : sorted positions of those cells; lo, hi : their intervals in that version; hidden :
+    hidden there (they must keep that version's protection range); primary : hidden there by a rule;
+    rules : their rules there.
+    """
+
+    name: str
+    nodes: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    hidden: np.ndarray
+    primary: np.ndarray
+    rules: RuleColumns
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the attacker knows, on the sorted nodes of a forest.
+
+    lo, hi : the interval of each node's current count (published value ∩ unrevised earlier values).
+    pairs : ``part_of`` links; block : LP block per node (None when no LP is needed).
+    copies : earlier versions' variables for revised cells (see :func:`knowledge`).
+    """
+
+    lo: np.ndarray
+    hi: np.ndarray
+    pairs: np.ndarray
+    block: np.ndarray | None
+    copies: tuple[Copy, ...] = ()
+
+
+def _family(forest: Forest, seeds: np.ndarray, *, up: bool, down: bool) -> np.ndarray:
+    """``seeds`` with their ancestors (``up``) and/or descendants (``down``), as a bool mask."""
+    mask = np.zeros(forest.n, dtype=bool)
+    mask[seeds] = True
+    if up:
+        cur = seeds
+        while len(cur):
+            cur = forest.parent[cur]
+            cur = cur[cur >= 0]
+            cur = cur[~mask[cur]]
+            mask[cur] = True
+    if down:
+        stack = list(seeds.tolist())
+        while stack:
+            kids = forest.children(stack.pop())
+            new = kids[~mask[kids]]
+            mask[new] = True
+            stack.extend(new.tolist())
+    return mask
+
+
+def knowledge(
     forest: Forest,
     lo: np.ndarray,
     hi: np.ndarray,
     *,
     pairs: np.ndarray,
-    block: np.ndarray | None,
+    block: np.ndarray,
+    views: tuple[VersionView, ...],
+    revised: np.ndarray,
+) -> Knowledge:
+    """What the attacker knows from the new release's boxes ``[lo, hi]`` and earlier versions.
+
+    The attacker reads which cells are revised (``revised``, the public ``herzien`` marker). A cell
+    an earlier version published and that is not revised has the same count then and now: its
+    interval is intersected with that version's. Where a version has revised cells, the attacker
+    gives that version its own variables for the revised cells and their ancestors (a correction
+    changes every total above it); when the two versions cannot then agree (some hidden count
+    changed too), also for their descendants, and failing that for the version's whole table.
+    Sum constraints hold within every version.
+    """
+    lo, hi = lo.copy(), hi.copy()
+    copies: list[Copy] = []
+    for v in views:
+        changed = v.published & revised
+        shared = v.published & ~changed
+        if not changed.any():
+            lo[shared], hi[shared] = np.maximum(lo[shared], v.lo[shared]), np.minimum(hi[shared], v.hi[shared])
+            continue
+        seeds_by_block = {int(b): np.nonzero(changed & (block == b))[0] for b in np.unique(block[changed])}
+        separate = np.zeros(forest.n, dtype=bool)
+        for b, seeds in seeds_by_block.items():
+            in_block = block == b
+            for up, down in ((True, False), (True, True), (None, None)):
+                trial = in_block.copy() if up is None else _family(forest, seeds, up=bool(up), down=bool(down))
+                t_lo, t_hi = lo.copy(), hi.copy()
+                ok = shared & in_block & ~trial
+                t_lo[ok], t_hi[ok] = np.maximum(t_lo[ok], v.lo[ok]), np.minimum(t_hi[ok], v.hi[ok])
+                cp = _copy(v, np.nonzero(trial)[0])
+                if up is None or _feasible(forest, np.nonzero(in_block)[0], pairs, t_lo, t_hi, (*copies, cp)):
+                    separate |= trial
+                    break
+        ok = shared & ~separate
+        lo[ok], hi[ok] = np.maximum(lo[ok], v.lo[ok]), np.minimum(hi[ok], v.hi[ok])
+        copies.append(_copy(v, np.nonzero(separate)[0]))
+    return Knowledge(lo, hi, pairs, block, tuple(copies))
+
+
+def _copy(v: VersionView, nodes: np.ndarray) -> Copy:
+    hidden = v.present[nodes] & ~v.published[nodes]
+    return Copy(v.name, nodes, v.lo[nodes], v.hi[nodes], hidden, v.primary[nodes], v.rules.take(nodes))
+
+
+def _system(
+    forest: Forest, nodes: np.ndarray, pairs: np.ndarray, lo: np.ndarray, hi: np.ndarray, copies: tuple[Copy, ...]
+) -> tuple[sparse.csr_matrix, int, int, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The LP of one block with the copies' variables appended: (matrix, n_eq, n_ub, col_lo, col_hi,
+    per copy the local column of each of its nodes, −1 outside the block)."""
+    a, n_eq, n_ub = _block_lp(forest, nodes, pairs)
+    local = -np.ones(forest.n, dtype=np.int64)
+    local[nodes] = np.arange(len(nodes))
+    col_lo, col_hi = [lo[nodes]], [hi[nodes]]
+    offset = len(nodes)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    r = 0
+    where: list[np.ndarray] = []
+    for cp in copies:
+        inside = local[cp.nodes] >= 0
+        at = -np.ones(len(cp.nodes), dtype=np.int64)
+        at[inside] = offset + np.arange(int(inside.sum()))
+        where.append(at)
+        col_lo.append(cp.lo[inside])
+        col_hi.append(cp.hi[inside])
+        offset += int(inside.sum())
+        col_of = dict(zip(cp.nodes[inside].tolist(), at[inside].tolist()))
+        par = {int(forest.parent[x]) for x in col_of if forest.parent[x] >= 0 and local[forest.parent[x]] >= 0}
+        par |= {x for x in col_of if len(forest.children(x))}
+        for p in sorted(par):
+            rows.append(r)
+            cols.append(col_of.get(p, int(local[p])))
+            vals.append(1.0)
+            for c in forest.children(p).tolist():
+                if local[c] >= 0:
+                    rows.append(r)
+                    cols.append(col_of.get(c, int(local[c])))
+                    vals.append(-1.0)
+            r += 1
+    m = offset
+    a = sparse.hstack([a, sparse.csr_matrix((a.shape[0], m - len(nodes)))]).tocsr()
+    extra = sparse.csr_matrix((vals, (rows, cols)), shape=(r, m))
+    full = sparse.vstack([a[:n_eq], extra, a[n_eq:]]).tocsr()
+    return full, n_eq + r, n_ub, np.concatenate(col_lo), np.concatenate(col_hi), where
+
+
+def _feasible(
+    forest: Forest, nodes: np.ndarray, pairs: np.ndarray, lo: np.ndarray, hi: np.ndarray, copies: tuple[Copy, ...]
+) -> bool:
+    """Whether some counts satisfy the block's constraints and intervals (an LP with no objective)."""
+    a, n_eq, n_ub, c_lo, c_hi, _ = _system(forest, nodes, pairs, lo, hi, copies)
+    if np.any(c_lo > c_hi):
+        return False
+    res = linprog(
+        np.zeros(a.shape[1]), A_eq=a[:n_eq] if n_eq else None, b_eq=np.zeros(n_eq) if n_eq else None,
+        A_ub=a[n_eq:] if n_ub else None, b_ub=np.zeros(n_ub) if n_ub else None,
+        bounds=list(zip(c_lo, [None if np.isinf(h) else h for h in c_hi])), method="highs",
+    )
+    return bool(res.status == 0)
+
+
+@dataclass(frozen=True)
+class Attack:
+    """What the attacker derives, per sorted node of the forest.
+
+    f_lo, f_hi : the attacker's interval of every node (``f_hi`` = ∞ when unbounded).
+    tree : the tree-only intervals (sum constraints without ``part_of`` links and earlier
+        versions' own variables) with their subtree/outside parts, which secondary suppression uses
+        to choose partners.
+    copy_lo, copy_hi : per :class:`Copy` of the knowledge, the interval of each of its nodes.
+    """
+
+    f_lo: np.ndarray
+    f_hi: np.ndarray
+    tree: Intervals
+    copy_lo: tuple[np.ndarray, ...] = ()
+    copy_hi: tuple[np.ndarray, ...] = ()
+
+
+def attack(
+    forest: Forest,
+    known: Knowledge,
+    *,
     targets: np.ndarray,
     lp_everywhere: bool = False,
 ) -> Attack:
-    """The attacker's interval of every node from per-node boxes ``[lo, hi]`` and the sums.
+    """The attacker's interval of every node from :class:`Knowledge`.
 
     Exact tree propagation everywhere; then LPs for the ``targets`` (sorted positions) that sit in a
-    block with a ``part_of`` link, or for all targets when ``lp_everywhere``. ``block`` gives each
-    node's LP block (see :func:`block_ids`); None when no LP is needed.
+    block with a ``part_of`` link or an earlier version's own variables, or for all targets when
+    ``lp_everywhere``; and for every hidden node of every :class:`Copy`.
     """
+    lo, hi, pairs, block = known.lo, known.hi, known.pairs, known.block
     iv = tree_intervals(forest, lo, hi)
     f_lo, f_hi = iv.f_lo, iv.f_hi
-    if block is not None and len(targets):
-        if not lp_everywhere:
-            linked = np.isin(block, np.unique(block[pairs.ravel()])) if len(pairs) else np.zeros(forest.n, bool)
-            targets = targets[linked[targets]]
-        if len(targets):
-            lp_lo, lp_hi = lp_intervals(forest, lo, hi, pairs, block, targets)
-            f_lo, f_hi = f_lo.copy(), f_hi.copy()
-            f_lo[targets], f_hi[targets] = lp_lo[targets], lp_hi[targets]
-    return Attack(f_lo, f_hi, iv)
+    copy_lo = [cp.lo.copy() for cp in known.copies]
+    copy_hi = [cp.hi.copy() for cp in known.copies]
+    if block is None:
+        return Attack(f_lo, f_hi, iv)
+    lp_blocks = np.zeros(int(block.max()) + 1 if len(block) else 0, dtype=bool)
+    if len(pairs):
+        lp_blocks[np.unique(block[pairs.ravel()])] = True
+    for cp in known.copies:
+        lp_blocks[np.unique(block[cp.nodes])] = True
+    if lp_everywhere:
+        lp_blocks[:] = True
+    targets = targets[lp_blocks[block[targets]]] if len(targets) else targets
+    blocks = set(np.unique(block[targets]).tolist())
+    for cp in known.copies:
+        blocks |= set(np.unique(block[cp.nodes[cp.hidden]]).tolist())
+    if not blocks:
+        return Attack(f_lo, f_hi, iv)
+    f_lo, f_hi = f_lo.copy(), f_hi.copy()
+    for b in sorted(blocks):
+        nodes = np.nonzero(block == b)[0]
+        a, n_eq, n_ub, c_lo, c_hi, where = _system(forest, nodes, pairs, lo, hi, known.copies)
+        local = -np.ones(forest.n, dtype=np.int64)
+        local[nodes] = np.arange(len(nodes))
+        mine = targets[block[targets] == b]
+        cols = [local[mine]]
+        for cp, at in zip(known.copies, where):
+            cols.append(at[(at >= 0) & cp.hidden])
+        got_lo, got_hi = _solve_ranges(a, n_eq, n_ub, c_lo, c_hi, np.concatenate(cols))
+        f_lo[mine], f_hi[mine] = got_lo[: len(mine)], got_hi[: len(mine)]
+        start = len(mine)
+        for i, (cp, at) in enumerate(zip(known.copies, where)):
+            sel = (at >= 0) & cp.hidden
+            k = int(sel.sum())
+            copy_lo[i][sel], copy_hi[i][sel] = got_lo[start:start + k], got_hi[start:start + k]
+            start += k
+    return Attack(f_lo, f_hi, iv, tuple(copy_lo), tuple(copy_hi))
+
+
+def copy_shortfalls(known: Knowledge, found: Attack, rules: Rules) -> list[Shortfall]:
+    """Per :class:`Copy`, how far each of its hidden nodes misses that version's protection range."""
+    out = []
+    for cp, lo, hi in zip(known.copies, found.copy_lo, found.copy_hi):
+        status = np.where(~cp.hidden, Status.published, np.where(cp.primary, Status.below_threshold, Status.secondary))
+        out.append(shortfall(status, lo, hi, cp.rules, rules))
+    return out
+
+
+def inherited_protection(
+    status: np.ndarray, hidden: np.ndarray, rc: RuleColumns, views: tuple[VersionView, ...]
+) -> tuple[np.ndarray, RuleColumns]:
+    """The protection each hidden node owes: a cell an earlier release hid keeps the range that
+    release promised (a rule's full range up to its ``min_count``, or as rounded for a partner);
+    the newest such release counts. Other cells owe what ``status`` and ``rc`` say.
+
+    Returns the status to check and the rules to check it with.
+    """
+    status = status.copy()
+    mc, base = rc.min_count.copy(), rc.base.copy()
+    for v in views:
+        owed = hidden & v.present & ~v.published
+        status[owed] = np.where(v.primary[owed], Status.below_threshold, Status.secondary)
+        mc[owed], base[owed] = v.rules.min_count[owed], v.rules.base[owed]
+    return status, RuleColumns(mc, base, np.floor(base / 2), np.floor((base - 1) / 2))

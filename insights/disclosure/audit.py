@@ -9,18 +9,28 @@ everywhere (the independent check used in tests and the benchmark).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from insights.disclosure.attacker import (
+    Attack,
+    Knowledge,
     Pattern,
+    Version,
     attack,
-    attacker_boxes,
     block_ids,
+    boxes,
+    copy_shortfalls,
+    inherited_protection,
+    knowledge,
     link_pairs,
     rule_columns,
     shortfall,
+    view,
 )
+from insights.disclosure.history import as_versions
 from insights.disclosure.primary import Status
 from insights.disclosure.rules import Rules
 from insights.disclosure.structure import Forest, build_forest
@@ -35,6 +45,7 @@ def audit(
     rules: Rules,
     *,
     previous: pd.DataFrame | None = None,
+    history: Sequence[Version] = (),
     method: str = "exact",
 ) -> pd.DataFrame:
     """Feasible interval of every cell from what is published, and whether it is protected.
@@ -42,47 +53,87 @@ def audit(
     Parameters
     ----------
     protected : output of :func:`insights.disclosure.protect` (needs ``code``, ``period``,
-        ``indicator``, ``value``, ``status``). Raw counts are *not* read.
+        ``indicator``, ``value``, ``status``; reads ``min_count``, ``rounding_base`` and
+        ``herzien`` when present). Raw counts are *not* read.
     parent_of : area code → parent code (NA for the top).
     rules : the rules in force (rounding, thresholds, ``part_of`` links, protection range).
     previous : cells of an earlier release of the same periods (``code``, ``period``,
-        ``indicator``, ``value``); their published values count as known.
-    method : ``"exact"`` (tree propagation; LP only where ``part_of`` links tables) or ``"lp"``
-        (an LP per cell everywhere; slower, for independent checks).
+        ``indicator``, ``value``), read with ``rules`` unless they carry their own columns.
+    history : earlier releases, oldest first, each with its own rules (see :class:`Version`).
+    method : ``"exact"`` (tree propagation; LP only where ``part_of`` links or revisions tie tables)
+        or ``"lp"`` (an LP per cell everywhere; slower, for independent checks).
 
     Returns
     -------
     ``protected`` plus ``audit_low`` and ``audit_high`` (Int64 counts: the smallest and largest
-    count consistent with everything published; ``audit_high`` NA = unbounded) and
-    ``protection_ok`` (bool: True for published cells and for hidden cells whose interval covers
-    their protection range). These bounds follow from published figures only, so stewards may
-    see them.
+    count consistent with everything published; ``audit_high`` NA = unbounded),
+    ``protection_ok`` (bool: False for a hidden cell whose interval misses its protection range,
+    and for a cell whose value in an earlier release was hidden and can now be narrowed below that
+    release's range) and ``audit_release`` (the earlier release concerned, else NA). These follow
+    from published figures only, so stewards may see them.
     """
     if method not in ("exact", "lp"):
         raise ValueError(f"method must be 'exact' or 'lp', not {method!r}")
+    versions = as_versions(previous, history, rules)
     forest = build_forest(protected, parent_of)
     rows = protected.iloc[forest.order]
-    lo, hi = attacker_boxes(rows, rules, previous)
+    rc = rule_columns(rows, rules)
+    lo, hi = boxes(rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan), rc)
     pairs = link_pairs(rows, rules)
     hidden = rows["value"].isna().to_numpy()
+    views = tuple(view(rows, v) for v in versions)
+    revised = revised_marker(rows)
     lp = method == "lp"
-    block = block_ids(rows, rules) if lp or len(pairs) else None
-    found = attack(forest, lo, hi, pairs=pairs, block=block, targets=np.nonzero(hidden)[0], lp_everywhere=lp)
-    return with_audit_columns(protected, forest, Pattern.of(rows, rules), found.f_lo, found.f_hi, rules)
+    block = block_ids(rows, rules) if lp or len(pairs) or revised.any() else None
+    known = knowledge(forest, lo, hi, pairs=pairs, block=block, views=views, revised=revised)
+    found = attack(forest, known, targets=np.nonzero(hidden)[0], lp_everywhere=lp)
+    status, rc_owed = inherited_protection(rows["status"].astype(str).to_numpy(), hidden, rc, views)
+    earlier = earlier_failures(forest.n, known, found, rules)
+    return with_audit_columns(protected, forest, Pattern(status, hidden, rc_owed), found.f_lo, found.f_hi, rules,
+                              earlier=earlier)
+
+
+def revised_marker(rows: pd.DataFrame) -> np.ndarray:
+    """The public ``herzien`` marker per row (False where the column is absent)."""
+    if "herzien" not in rows.columns:
+        return np.zeros(len(rows), dtype=bool)
+    return rows["herzien"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def earlier_failures(n: int, known: Knowledge, found: Attack, rules: Rules) -> np.ndarray:
+    """Per sorted node, the name of an earlier release whose hidden value of that cell can now be
+    narrowed below that release's protection range (None where there is none)."""
+    names = np.full(n, None, dtype=object)
+    for cp, need in zip(known.copies, copy_shortfalls(known, found, rules)):
+        bad = cp.nodes[need.short]
+        names[bad] = cp.name
+    return names
 
 
 def with_audit_columns(
-    frame: pd.DataFrame, forest: Forest, pattern: Pattern, f_lo: np.ndarray, f_hi: np.ndarray, rules: Rules
+    frame: pd.DataFrame,
+    forest: Forest,
+    pattern: Pattern,
+    f_lo: np.ndarray,
+    f_hi: np.ndarray,
+    rules: Rules,
+    *,
+    earlier: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """``frame`` plus ``audit_low``, ``audit_high``, ``protection_ok`` from sorted-order intervals."""
-    ok = ~shortfall(pattern.status, f_lo, f_hi, pattern.rules, rules).short
+    """``frame`` plus ``audit_low``, ``audit_high``, ``protection_ok`` and ``audit_release`` from
+    sorted-order intervals (``earlier``: see :func:`earlier_failures`)."""
+    ok = ~shortfall(pattern.status, f_lo, f_hi, pattern.rules, rules).short | ~pattern.hidden
+    if earlier is None:
+        earlier = np.full(forest.n, None, dtype=object)
+    ok &= pd.isna(earlier)
     back = np.empty(forest.n, dtype=np.int64)
     back[forest.order] = np.arange(forest.n)
     high = f_hi[back]
     return frame.assign(
         audit_low=pd.array(np.round(f_lo[back]), dtype="Float64").astype("Int64"),
         audit_high=pd.array(np.where(np.isinf(high), np.nan, np.round(high)), dtype="Float64").astype("Int64"),
-        protection_ok=ok[back] | ~pattern.hidden[back],
+        protection_ok=ok[back],
+        audit_release=pd.array(earlier[back], dtype="object"),
     )
 
 
@@ -113,8 +164,19 @@ def assert_protected(audited: pd.DataFrame, rules: Rules) -> None:
     if len(zero_hidden):
         problems.append(f"{len(zero_hidden)} hidden cell(s) carry a value: {name(zero_hidden)}")
     weak = audited[~audited["protection_ok"].astype(bool)]
+    if "audit_release" in audited.columns:
+        weak = weak[weak["audit_release"].isna()]
     if len(weak):
         problems.append(f"{len(weak)} hidden cell(s) can be narrowed below their protection range: {name(weak)}")
+    if "audit_release" in audited.columns and audited["audit_release"].notna().any():
+        old = audited[audited["audit_release"].notna()]
+        releases = ", ".join(sorted(set(old["audit_release"].astype(str))))
+        problems.append(
+            f"together with earlier release(s) {releases}, the figures narrow what those releases hid for "
+            f"{name(old)}; hiding more now cannot undo what is out: correct these cells in the input so "
+            "they agree with the earlier release, or build into a new releases folder only if the earlier "
+            "release was never made public"
+        )
     if "count" in audited.columns:
         rc = rule_columns(audited, rules)
         mc, base = rc.min_count, rc.base

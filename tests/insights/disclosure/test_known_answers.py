@@ -71,7 +71,8 @@ def test_rounding_without_slack_still_needs_a_partner(rules_base5, tables):
 def test_hidden_small_gemeente_pulls_in_a_sibling_gemeente_and_its_wijken(rules_no_rounding, tables):
     # NL = G1 + G2; G1 = A + B (4 + 3 = 7 < 10, all three hidden); G2 = C + D = 30 + 40.
     # G1 = NL - G2 must not be exact: G2 must be hidden, and then G2 = C + D must not be exact
-    # either: one of G2's wijken goes too, the smaller (C). Then G1 lies in [0, 47].
+    # either: one of G2's wijken goes too (C and D have the same households: the seeded order picks C).
+    # Then G1 lies in [0, 47].
     po = {"NL": None, "G1": "NL", "G2": "NL", "A": "G1", "B": "G1", "C": "G2", "D": "G2"}
     cells, parents = tables(po, {(2024, "schulden"): {"A": 4, "B": 3, "C": 30, "D": 40}})
     out = protect(cells, parents, rules_no_rounding)
@@ -86,8 +87,15 @@ def test_pattern_is_the_same_whatever_the_row_order(rules_no_rounding, tables):
     b = protect(cells.iloc[::-1].reset_index(drop=True), parents, rules_no_rounding)
     key = ["code", "period", "indicator"]
     pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True))
-    # tie between B and C (both 25) breaks on code
-    assert a.set_index("code").loc["B", "status"] == "secundair"
+
+def test_partner_is_chosen_by_public_households_not_by_counts(rules_no_rounding, tables):
+    # A = 3 needs one partner among B and C. The choice reads the areas' households (public), never
+    # the counts: C (fewer households) goes whether its count is the smaller or the larger one.
+    for b, c in ((25, 40), (40, 25)):
+        cells, parents = tables(ONE_GEMEENTE, {(2024, "schulden"): {"A": 3, "B": b, "C": c}},
+                                households={"B": 1000, "C": 900})
+        out = protect(cells, parents, rules_no_rounding).set_index("code")
+        assert (out.loc["B", "status"], out.loc["C", "status"]) == ("gepubliceerd", "secundair")
 
 
 @pytest.mark.parametrize("level_households", [10, 49])
