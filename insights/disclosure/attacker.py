@@ -37,6 +37,7 @@ __all__ = [
     "PRIMARY",
     "Attack",
     "Copy",
+    "Hypothesis",
     "Knowledge",
     "Pattern",
     "RuleColumns",
@@ -380,34 +381,45 @@ def view(rows: pd.DataFrame, version: Version) -> VersionView:
 class Copy:
     """An earlier version's own variables for cells whose count may differ from today's.
 
-    nodes : sorted positions of those cells; lo, hi : their intervals in that version; hidden :
-    hidden there (they must keep that version's protection range); primary : hidden there by a rule;
-    rules : their rules there.
+    version : index of the version in :attr:`Knowledge.views`; nodes : sorted positions of those
+    cells; lo, hi : their intervals in that version.
     """
 
-    name: str
+    version: int
     nodes: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
-    hidden: np.ndarray
-    primary: np.ndarray
-    rules: RuleColumns
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One way the attacker may explain the revisions in one LP block: which cells of which
+    earlier version changed (own variables, ``copies``) and, for the block's nodes, the intervals
+    of today's counts after intersecting the earlier values of the cells that did not."""
+
+    nodes: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    copies: tuple[Copy, ...]
 
 
 @dataclass(frozen=True)
 class Knowledge:
     """Everything the attacker knows, on the sorted nodes of a forest.
 
-    lo, hi : the interval of each node's current count (published value ∩ unrevised earlier values).
+    lo, hi : the interval of each node's current count (published value ∩ unrevised earlier values,
+        under the first hypothesis where revisions leave a choice).
     pairs : ``part_of`` links; block : LP block per node (None when no LP is needed).
-    copies : earlier versions' variables for revised cells (see :func:`knowledge`).
+    views : the earlier versions; hypotheses : per LP block with revisions, every explanation the
+        attacker may hold (see :func:`knowledge`); each is attacked, and the narrowest bound counts.
     """
 
     lo: np.ndarray
     hi: np.ndarray
     pairs: np.ndarray
     block: np.ndarray | None
-    copies: tuple[Copy, ...] = ()
+    views: tuple[VersionView, ...] = ()
+    hypotheses: dict[int, tuple[Hypothesis, ...]] | None = None
 
 
 def _family(forest: Forest, seeds: np.ndarray, *, up: bool, down: bool) -> np.ndarray:
@@ -431,13 +443,17 @@ def _family(forest: Forest, seeds: np.ndarray, *, up: bool, down: bool) -> np.nd
     return mask
 
 
+def _intersect(lo: np.ndarray, hi: np.ndarray, v: VersionView, mask: np.ndarray) -> None:
+    lo[mask], hi[mask] = np.maximum(lo[mask], v.lo[mask]), np.minimum(hi[mask], v.hi[mask])
+
+
 def knowledge(
     forest: Forest,
     lo: np.ndarray,
     hi: np.ndarray,
     *,
     pairs: np.ndarray,
-    block: np.ndarray,
+    block: np.ndarray | None,
     views: tuple[VersionView, ...],
     revised: np.ndarray,
 ) -> Knowledge:
@@ -445,53 +461,100 @@ def knowledge(
 
     The attacker reads which cells are revised (``revised``, the public ``herzien`` marker). A cell
     an earlier version published and that is not revised has the same count then and now: its
-    interval is intersected with that version's. Where a version has revised cells, the attacker
-    gives that version its own variables for the revised cells and their ancestors (a correction
-    changes every total above it); when the two versions cannot then agree (some hidden count
-    changed too), also for their descendants, and failing that for the version's whole table.
+    interval is intersected with that version's. Where a version has revised cells in a block
+    (period × indicator group), the attacker may explain them in several ways, each a
+    :class:`Hypothesis` that gives the version its own variables for the cells that changed:
+
+    - only the revised cells and the totals above them changed (a correction changes every total
+      above it), if the versions can then agree;
+    - that, plus any *one* cell below a revised cell (the attacker who knows which cell was
+      corrected), for every such cell with which the versions can agree;
+    - if none of these can agree, everything below the revised cells, and failing that the
+      version's whole table.
+
     Sum constraints hold within every version.
     """
     lo, hi = lo.copy(), hi.copy()
-    copies: list[Copy] = []
-    for v in views:
-        changed = v.published & revised
-        shared = v.published & ~changed
-        if not changed.any():
-            lo[shared], hi[shared] = np.maximum(lo[shared], v.lo[shared]), np.minimum(hi[shared], v.hi[shared])
+    changed_by = [v.published & revised for v in views]
+    touched: set[int] = set()
+    for v, changed in zip(views, changed_by):
+        quiet = v.published & ~changed
+        if changed.any():
+            assert block is not None
+            blocks = np.unique(block[changed])
+            touched |= set(blocks.tolist())
+            quiet &= ~np.isin(block, blocks)
+        _intersect(lo, hi, v, quiet)
+    if not touched:
+        return Knowledge(lo, hi, pairs, block, views)
+    assert block is not None
+    hypotheses: dict[int, tuple[Hypothesis, ...]] = {}
+    for b in sorted(touched):
+        nodes = np.nonzero(block == b)[0]
+        in_block = block == b
+        found: list[Hypothesis] = []
+        chains: list[np.ndarray] = []
+        finer: list[tuple[int, list[np.ndarray], np.ndarray]] = []
+        for k, (v, changed) in enumerate(zip(views, changed_by)):
+            seeds = np.nonzero(changed & in_block)[0]
+            if not len(seeds):
+                chains.append(np.zeros(forest.n, dtype=bool))
+                continue
+            chain = _family(forest, seeds, up=True, down=False)
+            below = _family(forest, seeds, up=False, down=True) & ~chain
+            chains.append(chain)
+            singles = [chain | _family(forest, np.array([h]), up=True, down=False) for h in np.nonzero(below)[0]]
+            finer.append((k, [chain, *singles], chain | below))
+        for k, candidates, subtree in finer:
+            mine: list[Hypothesis] = []
+            for sep in candidates:
+                hyp = _hypothesis(nodes, lo, hi, views, changed_by, [*chains[:k], sep, *chains[k + 1:]])
+                if _feasible(forest, nodes, pairs, hyp):
+                    mine.append(hyp)
+            if not mine:
+                hyp = _hypothesis(nodes, lo, hi, views, changed_by, [*chains[:k], subtree, *chains[k + 1:]])
+                if _feasible(forest, nodes, pairs, hyp):
+                    mine.append(hyp)
+            found.extend(mine)
+        if not found:  # every version its own table in this block
+            found.append(_hypothesis(nodes, lo, hi, views, changed_by, [in_block] * len(views)))
+        hypotheses[b] = tuple(found)
+        first = found[0]
+        lo[nodes], hi[nodes] = first.lo, first.hi
+    return Knowledge(lo, hi, pairs, block, views, hypotheses)
+
+
+def _hypothesis(
+    nodes: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    views: tuple[VersionView, ...],
+    changed_by: list[np.ndarray],
+    separate: list[np.ndarray],
+) -> Hypothesis:
+    """The block's intervals and copies when version ``k``'s cells ``separate[k]`` changed."""
+    h_lo, h_hi = lo.copy(), hi.copy()
+    copies = []
+    for k, (v, changed, sep) in enumerate(zip(views, changed_by, separate)):
+        if not sep[nodes].any():
             continue
-        seeds_by_block = {int(b): np.nonzero(changed & (block == b))[0] for b in np.unique(block[changed])}
-        separate = np.zeros(forest.n, dtype=bool)
-        for b, seeds in seeds_by_block.items():
-            in_block = block == b
-            for up, down in ((True, False), (True, True), (None, None)):
-                trial = in_block.copy() if up is None else _family(forest, seeds, up=bool(up), down=bool(down))
-                t_lo, t_hi = lo.copy(), hi.copy()
-                ok = shared & in_block & ~trial
-                t_lo[ok], t_hi[ok] = np.maximum(t_lo[ok], v.lo[ok]), np.minimum(t_hi[ok], v.hi[ok])
-                cp = _copy(v, np.nonzero(trial)[0])
-                if up is None or _feasible(forest, np.nonzero(in_block)[0], pairs, t_lo, t_hi, (*copies, cp)):
-                    separate |= trial
-                    break
-        ok = shared & ~separate
-        lo[ok], hi[ok] = np.maximum(lo[ok], v.lo[ok]), np.minimum(hi[ok], v.hi[ok])
-        copies.append(_copy(v, np.nonzero(separate)[0]))
-    return Knowledge(lo, hi, pairs, block, tuple(copies))
-
-
-def _copy(v: VersionView, nodes: np.ndarray) -> Copy:
-    hidden = v.present[nodes] & ~v.published[nodes]
-    return Copy(v.name, nodes, v.lo[nodes], v.hi[nodes], hidden, v.primary[nodes], v.rules.take(nodes))
+        quiet = np.zeros(len(lo), dtype=bool)
+        quiet[nodes] = v.published[nodes] & ~sep[nodes]
+        _intersect(h_lo, h_hi, v, quiet)
+        own = nodes[sep[nodes]]
+        copies.append(Copy(k, own, v.lo[own], v.hi[own]))
+    return Hypothesis(nodes, h_lo[nodes], h_hi[nodes], tuple(copies))
 
 
 def _system(
     forest: Forest, nodes: np.ndarray, pairs: np.ndarray, lo: np.ndarray, hi: np.ndarray, copies: tuple[Copy, ...]
 ) -> tuple[sparse.csr_matrix, int, int, np.ndarray, np.ndarray, list[np.ndarray]]:
-    """The LP of one block with the copies' variables appended: (matrix, n_eq, n_ub, col_lo, col_hi,
-    per copy the local column of each of its nodes, −1 outside the block)."""
+    """The LP of one block (``lo``/``hi`` per node of ``nodes``) with the copies' variables appended:
+    (matrix, n_eq, n_ub, col_lo, col_hi, per copy the local column of each of its nodes)."""
     a, n_eq, n_ub = _block_lp(forest, nodes, pairs)
     local = -np.ones(forest.n, dtype=np.int64)
     local[nodes] = np.arange(len(nodes))
-    col_lo, col_hi = [lo[nodes]], [hi[nodes]]
+    col_lo, col_hi = [lo], [hi]
     offset = len(nodes)
     rows: list[int] = []
     cols: list[int] = []
@@ -499,14 +562,12 @@ def _system(
     r = 0
     where: list[np.ndarray] = []
     for cp in copies:
-        inside = local[cp.nodes] >= 0
-        at = -np.ones(len(cp.nodes), dtype=np.int64)
-        at[inside] = offset + np.arange(int(inside.sum()))
+        at = offset + np.arange(len(cp.nodes))
         where.append(at)
-        col_lo.append(cp.lo[inside])
-        col_hi.append(cp.hi[inside])
-        offset += int(inside.sum())
-        col_of = dict(zip(cp.nodes[inside].tolist(), at[inside].tolist()))
+        col_lo.append(cp.lo)
+        col_hi.append(cp.hi)
+        offset += len(cp.nodes)
+        col_of = dict(zip(cp.nodes.tolist(), at.tolist()))
         par = {int(forest.parent[x]) for x in col_of if forest.parent[x] >= 0 and local[forest.parent[x]] >= 0}
         par |= {x for x in col_of if len(forest.children(x))}
         for p in sorted(par):
@@ -526,11 +587,9 @@ def _system(
     return full, n_eq + r, n_ub, np.concatenate(col_lo), np.concatenate(col_hi), where
 
 
-def _feasible(
-    forest: Forest, nodes: np.ndarray, pairs: np.ndarray, lo: np.ndarray, hi: np.ndarray, copies: tuple[Copy, ...]
-) -> bool:
-    """Whether some counts satisfy the block's constraints and intervals (an LP with no objective)."""
-    a, n_eq, n_ub, c_lo, c_hi, _ = _system(forest, nodes, pairs, lo, hi, copies)
+def _feasible(forest: Forest, nodes: np.ndarray, pairs: np.ndarray, hyp: Hypothesis) -> bool:
+    """Whether some counts satisfy the block's constraints under ``hyp`` (an LP with no objective)."""
+    a, n_eq, n_ub, c_lo, c_hi, _ = _system(forest, nodes, pairs, hyp.lo, hyp.hi, hyp.copies)
     if np.any(c_lo > c_hi):
         return False
     res = linprog(
@@ -545,18 +604,20 @@ def _feasible(
 class Attack:
     """What the attacker derives, per sorted node of the forest.
 
-    f_lo, f_hi : the attacker's interval of every node (``f_hi`` = ∞ when unbounded).
-    tree : the tree-only intervals (sum constraints without ``part_of`` links and earlier
-        versions' own variables) with their subtree/outside parts, which secondary suppression uses
-        to choose partners.
-    copy_lo, copy_hi : per :class:`Copy` of the knowledge, the interval of each of its nodes.
+    f_lo, f_hi : the attacker's interval of every node (``f_hi`` = ∞ when unbounded); under
+        several hypotheses, the narrowest bounds any of them gives.
+    tree : the tree-only intervals (sum constraints of the first hypothesis, without ``part_of``
+        links or earlier versions' own variables) with their subtree/outside parts, which secondary
+        suppression uses to choose partners.
+    earlier_lo, earlier_hi : per earlier version, the interval of each node's count *then* where
+        the attacker gives it its own variable (NaN elsewhere).
     """
 
     f_lo: np.ndarray
     f_hi: np.ndarray
     tree: Intervals
-    copy_lo: tuple[np.ndarray, ...] = ()
-    copy_hi: tuple[np.ndarray, ...] = ()
+    earlier_lo: tuple[np.ndarray, ...] = ()
+    earlier_hi: tuple[np.ndarray, ...] = ()
 
 
 def attack(
@@ -569,56 +630,63 @@ def attack(
     """The attacker's interval of every node from :class:`Knowledge`.
 
     Exact tree propagation everywhere; then LPs for the ``targets`` (sorted positions) that sit in a
-    block with a ``part_of`` link or an earlier version's own variables, or for all targets when
-    ``lp_everywhere``; and for every hidden node of every :class:`Copy`.
+    block with a ``part_of`` link or with revisions, or for all targets when ``lp_everywhere``; and
+    for every earlier version's own variables that were hidden there. A block with several
+    hypotheses is attacked under each; the narrowest bound counts.
     """
     lo, hi, pairs, block = known.lo, known.hi, known.pairs, known.block
     iv = tree_intervals(forest, lo, hi)
     f_lo, f_hi = iv.f_lo, iv.f_hi
-    copy_lo = [cp.lo.copy() for cp in known.copies]
-    copy_hi = [cp.hi.copy() for cp in known.copies]
+    e_lo = tuple(np.full(forest.n, np.nan) for _ in known.views)
+    e_hi = tuple(np.full(forest.n, np.nan) for _ in known.views)
     if block is None:
-        return Attack(f_lo, f_hi, iv)
+        return Attack(f_lo, f_hi, iv, e_lo, e_hi)
+    hypotheses = known.hypotheses or {}
     lp_blocks = np.zeros(int(block.max()) + 1 if len(block) else 0, dtype=bool)
     if len(pairs):
         lp_blocks[np.unique(block[pairs.ravel()])] = True
-    for cp in known.copies:
-        lp_blocks[np.unique(block[cp.nodes])] = True
+    lp_blocks[list(hypotheses)] = True
     if lp_everywhere:
         lp_blocks[:] = True
     targets = targets[lp_blocks[block[targets]]] if len(targets) else targets
-    blocks = set(np.unique(block[targets]).tolist())
-    for cp in known.copies:
-        blocks |= set(np.unique(block[cp.nodes[cp.hidden]]).tolist())
+    blocks = set(np.unique(block[targets]).tolist()) | set(hypotheses)
     if not blocks:
-        return Attack(f_lo, f_hi, iv)
+        return Attack(f_lo, f_hi, iv, e_lo, e_hi)
     f_lo, f_hi = f_lo.copy(), f_hi.copy()
     for b in sorted(blocks):
         nodes = np.nonzero(block == b)[0]
-        a, n_eq, n_ub, c_lo, c_hi, where = _system(forest, nodes, pairs, lo, hi, known.copies)
         local = -np.ones(forest.n, dtype=np.int64)
         local[nodes] = np.arange(len(nodes))
         mine = targets[block[targets] == b]
-        cols = [local[mine]]
-        for cp, at in zip(known.copies, where):
-            cols.append(at[(at >= 0) & cp.hidden])
-        got_lo, got_hi = _solve_ranges(a, n_eq, n_ub, c_lo, c_hi, np.concatenate(cols))
-        f_lo[mine], f_hi[mine] = got_lo[: len(mine)], got_hi[: len(mine)]
-        start = len(mine)
-        for i, (cp, at) in enumerate(zip(known.copies, where)):
-            sel = (at >= 0) & cp.hidden
-            k = int(sel.sum())
-            copy_lo[i][sel], copy_hi[i][sel] = got_lo[start:start + k], got_hi[start:start + k]
-            start += k
-    return Attack(f_lo, f_hi, iv, tuple(copy_lo), tuple(copy_hi))
+        worlds = hypotheses.get(b) or (Hypothesis(nodes, lo[nodes], hi[nodes], ()),)
+        b_lo, b_hi = np.full(len(mine), -np.inf), np.full(len(mine), np.inf)
+        for hyp in worlds:
+            a, n_eq, n_ub, c_lo, c_hi, where = _system(forest, nodes, pairs, hyp.lo, hyp.hi, hyp.copies)
+            cols = [local[mine]]
+            for cp, at in zip(hyp.copies, where):
+                cols.append(at[~known.views[cp.version].published[cp.nodes]])
+            got_lo, got_hi = _solve_ranges(a, n_eq, n_ub, c_lo, c_hi, np.concatenate(cols))
+            b_lo, b_hi = np.maximum(b_lo, got_lo[: len(mine)]), np.minimum(b_hi, got_hi[: len(mine)])
+            start = len(mine)
+            for cp in hyp.copies:
+                sel = cp.nodes[~known.views[cp.version].published[cp.nodes]]
+                k = len(sel)
+                old_lo, old_hi = e_lo[cp.version], e_hi[cp.version]
+                old_lo[sel] = np.fmax(old_lo[sel], got_lo[start:start + k])
+                old_hi[sel] = np.fmin(old_hi[sel], got_hi[start:start + k])
+                start += k
+        f_lo[mine], f_hi[mine] = b_lo, b_hi
+    return Attack(f_lo, f_hi, iv, e_lo, e_hi)
 
 
 def copy_shortfalls(known: Knowledge, found: Attack, rules: Rules) -> list[Shortfall]:
-    """Per :class:`Copy`, how far each of its hidden nodes misses that version's protection range."""
+    """Per earlier version, how far each node's count *then* (where it has its own variable and was
+    hidden there) misses that version's protection range; zero elsewhere."""
     out = []
-    for cp, lo, hi in zip(known.copies, found.copy_lo, found.copy_hi):
-        status = np.where(~cp.hidden, Status.published, np.where(cp.primary, Status.below_threshold, Status.secondary))
-        out.append(shortfall(status, lo, hi, cp.rules, rules))
+    for v, lo, hi in zip(known.views, found.earlier_lo, found.earlier_hi):
+        mine = ~np.isnan(lo) & v.present & ~v.published
+        status = np.where(~mine, Status.published, np.where(v.primary, Status.below_threshold, Status.secondary))
+        out.append(shortfall(status, np.nan_to_num(lo, nan=0.0), np.where(np.isnan(hi), np.inf, hi), v.rules, rules))
     return out
 
 

@@ -104,9 +104,8 @@ def earlier_failures(n: int, known: Knowledge, found: Attack, rules: Rules) -> n
     """Per sorted node, the name of an earlier release whose hidden value of that cell can now be
     narrowed below that release's protection range (None where there is none)."""
     names = np.full(n, None, dtype=object)
-    for cp, need in zip(known.copies, copy_shortfalls(known, found, rules)):
-        bad = cp.nodes[need.short]
-        names[bad] = cp.name
+    for v, need in zip(known.views, copy_shortfalls(known, found, rules)):
+        names[need.short & pd.isna(names)] = v.name
     return names
 
 

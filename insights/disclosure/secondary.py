@@ -213,6 +213,10 @@ def suppress(
             if pick is None:
                 side = _binding_side(x, nd, nu, iv, parent)
                 pick = _choose(x, side, forest, status, cost, used, frozen)
+            if pick is None and block is not None:
+                # Only revised totals narrow x (every other cell of the period was published before):
+                # hide the nearest revised total above x, else the cheapest revised cell of its table.
+                pick = _revised_partner(int(x), forest, status, frozen, revised, block, cost, used)
             if pick is None:
                 continue
             c, via = pick
@@ -223,6 +227,7 @@ def suppress(
                 f"beschermt {codes[x]} (verschil met {where})" if where else
                 f"beschermt {codes[x]} {ind_name[x]} (koppeling met {ind_name[c]})" if via == "L" else
                 f"beschermt de eerdere waarde (release {earlier[x]})" if via == "V" else
+                f"beschermt {codes[x]} (herziene totalen)" if via == "R" else
                 f"beschermt {codes[x]} (som van de onderliggende gebieden)"
             )
             hid_this_round = True
@@ -242,10 +247,8 @@ def suppress(
 def _copy_needs(n: int, known: Knowledge, found: Attack, rules: Rules) -> Shortfall:
     """Per sorted node, the largest shortfall of its value in any earlier version's own variables."""
     down, up, width = np.zeros(n), np.zeros(n), np.zeros(n)
-    for cp, need in zip(known.copies, copy_shortfalls(known, found, rules)):
-        down[cp.nodes] = np.maximum(down[cp.nodes], need.down)
-        up[cp.nodes] = np.maximum(up[cp.nodes], need.up)
-        width[cp.nodes] = np.maximum(width[cp.nodes], need.width)
+    for need in copy_shortfalls(known, found, rules):
+        down, up, width = np.maximum(down, need.down), np.maximum(up, need.up), np.maximum(width, need.width)
     return Shortfall(down, up, width)
 
 
@@ -307,6 +310,34 @@ def _choose(
         used.add(group)
         return int(best), s
     return None
+
+
+def _revised_partner(
+    x: int,
+    forest: Forest,
+    status: np.ndarray,
+    frozen: np.ndarray,
+    revised: np.ndarray,
+    block: np.ndarray,
+    cost: np.ndarray,
+    used: set[tuple[str, int]],
+) -> tuple[int, str] | None:
+    """A published, revised cell of ``x``'s table to hide for ``x``: its nearest such ancestor, else
+    the cheapest such cell; None when there is none or its table had a repair this round."""
+    if ("R", int(block[x])) in used:
+        return None
+    free = (status == Status.published) & ~frozen & revised & (block == block[x])
+    p = forest.parent[x]
+    while p >= 0:
+        if free[p]:
+            used.add(("R", int(block[x])))
+            return int(p), "R"
+        p = forest.parent[p]
+    cands = np.nonzero(free)[0]
+    if not len(cands):
+        return None
+    used.add(("R", int(block[x])))
+    return int(min(cands.tolist(), key=lambda c: (cost[c], c))), "R"
 
 
 def choice_cost(rows: pd.DataFrame, seed: int = 2026) -> np.ndarray:
