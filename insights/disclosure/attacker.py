@@ -456,8 +456,14 @@ def knowledge(
     block: np.ndarray | None,
     views: tuple[VersionView, ...],
     revised: np.ndarray,
+    truth: np.ndarray | None = None,
 ) -> Knowledge:
     """What the attacker knows from the new release's boxes ``[lo, hi]`` and earlier versions.
+
+    ``truth`` (the build's raw counts per sorted node, NaN = unknown): when given, a hypothesis the
+    true counts contradict is dropped — an attacker holding it believes something false (its
+    intervals need not contain the true count), which discloses nothing. Without it (a public
+    audit), every hypothesis the published figures allow is attacked.
 
     The attacker reads which cells are revised (``revised``, the public ``herzien`` marker). A cell
     an earlier version published and that is not revised has the same count then and now: its
@@ -509,11 +515,11 @@ def knowledge(
             mine: list[Hypothesis] = []
             for sep in candidates:
                 hyp = _hypothesis(nodes, lo, hi, views, changed_by, [*chains[:k], sep, *chains[k + 1:]])
-                if _feasible(forest, nodes, pairs, hyp):
+                if _feasible(forest, nodes, pairs, hyp, truth):
                     mine.append(hyp)
             if not mine:
                 hyp = _hypothesis(nodes, lo, hi, views, changed_by, [*chains[:k], subtree, *chains[k + 1:]])
-                if _feasible(forest, nodes, pairs, hyp):
+                if _feasible(forest, nodes, pairs, hyp, truth):
                     mine.append(hyp)
             found.extend(mine)
         if not found:  # every version its own table in this block
@@ -587,9 +593,16 @@ def _system(
     return full, n_eq + r, n_ub, np.concatenate(col_lo), np.concatenate(col_hi), where
 
 
-def _feasible(forest: Forest, nodes: np.ndarray, pairs: np.ndarray, hyp: Hypothesis) -> bool:
-    """Whether some counts satisfy the block's constraints under ``hyp`` (an LP with no objective)."""
-    a, n_eq, n_ub, c_lo, c_hi, _ = _system(forest, nodes, pairs, hyp.lo, hyp.hi, hyp.copies)
+def _feasible(
+    forest: Forest, nodes: np.ndarray, pairs: np.ndarray, hyp: Hypothesis, truth: np.ndarray | None = None
+) -> bool:
+    """Whether some counts satisfy the block's constraints under ``hyp`` (an LP with no objective),
+    with today's counts fixed to ``truth`` where it is given and known."""
+    lo, hi = hyp.lo, hyp.hi
+    if truth is not None:
+        known = ~np.isnan(truth[nodes])
+        lo, hi = np.where(known, truth[nodes], lo), np.where(known, truth[nodes], hi)
+    a, n_eq, n_ub, c_lo, c_hi, _ = _system(forest, nodes, pairs, lo, hi, hyp.copies)
     if np.any(c_lo > c_hi):
         return False
     res = linprog(

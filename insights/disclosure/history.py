@@ -45,13 +45,16 @@ def as_versions(
     return versions
 
 
-def apply_history(primary: pd.DataFrame, rules: Rules, versions: Sequence[Version]) -> pd.DataFrame:
+def apply_history(
+    primary: pd.DataFrame, rules: Rules, versions: Sequence[Version], parent_of: pd.Series | None = None
+) -> pd.DataFrame:
     """Apply the release policy (module docstring) to the output of primary suppression.
 
     Returns ``primary`` plus ``min_count`` and ``rounding_base`` (Int64, per cell: the rules the
     cell is published or protected with) and ``herzien`` (bool: an earlier release published a
-    value this cell's new count does not round to). The raw ``count`` decides which cells are
-    revised; nothing else here reads it.
+    value this cell's new count does not round to, or, with ``parent_of``, a total above such a
+    cell in the same period and indicator: a correction changes every total above it). The raw
+    ``count`` decides which cells are revised; nothing else here reads it.
     """
     out = primary.copy()
     n = len(out)
@@ -66,13 +69,15 @@ def apply_history(primary: pd.DataFrame, rules: Rules, versions: Sequence[Versio
     base = out["rounding_base"].to_numpy(dtype=float)
     revised = np.zeros(n, dtype=bool)
     decided = np.zeros(n, dtype=bool)
-    for version in reversed(tuple(versions)):  # the newest release that has the cell decides
-        k = view(out, version)
-        published = k.published
+    seen = [view(out, version) for version in versions]
+    for k in seen:
         with np.errstate(invalid="ignore"):
-            consistent = published & (count >= k.lo) & (count <= k.hi)
-        revised |= published & ~consistent
-        keep = consistent & ~decided
+            revised |= k.published & ~((count >= k.lo) & (count <= k.hi))
+    if parent_of is not None and revised.any():
+        revised = _with_totals_above(out, revised, parent_of)
+    for version, k in zip(reversed(tuple(versions)), reversed(seen)):  # the newest release with the cell decides
+        published = k.published
+        keep = published & ~revised & ~decided
         value[keep], mc[keep], base[keep] = k.value[keep], k.rules.min_count[keep], k.rules.base[keep]
         status[keep] = Status.published
         reason[keep] = f"gepubliceerd in release {version.name}"
@@ -91,6 +96,22 @@ def apply_history(primary: pd.DataFrame, rules: Rules, versions: Sequence[Versio
     out["rounding_base"] = pd.array(base.astype(np.int64), dtype="Int64")
     out["herzien"] = revised
     return out
+
+
+def _with_totals_above(cells: pd.DataFrame, revised: np.ndarray, parent_of: pd.Series) -> np.ndarray:
+    """``revised`` plus every cell of a parent area of a revised cell, same period and indicator."""
+    parent = parent_of[~parent_of.index.duplicated()]
+    key = pd.MultiIndex.from_frame(cells[KEY].astype({"code": str}))
+    marked = set(cells.loc[revised, KEY].astype({"code": str}).itertuples(index=False, name=None))
+    todo = list(marked)
+    while todo:
+        code, period, indicator = todo.pop()
+        up = parent.get(code)
+        if up is None or pd.isna(up) or (str(up), period, indicator) in marked:
+            continue
+        marked.add((str(up), period, indicator))
+        todo.append((str(up), period, indicator))
+    return np.asarray(key.isin(list(marked)))
 
 
 def revisions(protected: pd.DataFrame, versions: Sequence[Version], rules: Rules) -> pd.DataFrame:

@@ -56,7 +56,7 @@ def protect(
     the build machine; it should call :func:`assert_protected` first.
     """
     versions = as_versions(previous, history, rules)
-    primary = apply_history(primary_suppression(cells, rules), rules, versions)
+    primary = apply_history(primary_suppression(cells, rules), rules, versions, parent_of)
     done = suppress(primary, parent_of, rules, history=versions)
     protected = done.cells
     # The last round of the secondary step audited exactly this pattern; attach its intervals.

@@ -119,7 +119,7 @@ def suppress(
     """:func:`secondary_suppression` plus the forest, the final pattern and its attacker intervals."""
     versions = as_versions(previous, history, rules)
     if versions and "herzien" not in primary.columns:
-        primary = apply_history(primary, rules, versions)
+        primary = apply_history(primary, rules, versions, parent_of)
     forest = build_forest(primary, parent_of)
     rows = primary.iloc[forest.order]
     n = forest.n
@@ -128,6 +128,7 @@ def suppress(
     protects = np.full(n, None, dtype=object)
     codes = rows["code"].astype(str).to_numpy()
     cost = choice_cost(rows)
+    truth = rows["count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
     rc = rule_columns(rows, rules)
     value0 = rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -165,7 +166,7 @@ def suppress(
     for round_ in range(max_rounds + 1):
         hidden = status != Status.published
         lo, hi = boxes(np.where(hidden, np.nan, value0), rc)
-        known = knowledge(forest, lo, hi, pairs=pairs, block=block, views=views, revised=revised)
+        known = knowledge(forest, lo, hi, pairs=pairs, block=block, views=views, revised=revised, truth=truth)
         found = attack(forest, known, targets=np.nonzero(hidden)[0])
         iv = found.tree
         f_lo, f_hi = found.f_lo, found.f_hi
