@@ -32,7 +32,7 @@ from insights.risk import score
 from insights.selection import Selection, resolve_selection
 from insights.settings import BuildSettings
 
-__all__ = ["Prepared", "build_release", "earlier_versions", "prepare_cells"]
+__all__ = ["Prepared", "build_release", "dry_run", "earlier_versions", "prepare_cells"]
 
 Progress = Callable[[str], None]
 
@@ -137,6 +137,22 @@ def prepare_cells(
     cells = build_cells(table.frame[table.frame["code"].isin(wijken["code"])], hierarchy)
     prepared = Prepared(cells, hierarchy, wijken, selection, table, rules, rules_text, rules_path)
     return cells, parent_of(hierarchy), prepared
+
+
+def dry_run(
+    settings: BuildSettings,
+    rules: Rules,
+    *,
+    region: str | None = None,
+    gemeenten: list[str] | None = None,
+    progress: Progress = print,
+) -> pd.DataFrame:
+    """The cells a build with ``rules`` on ``settings.releases_dir`` would publish, protected and
+    audited over every earlier release of that folder exactly as :func:`build_release` does;
+    writes nothing."""
+    cells, parents, prep = prepare_cells(settings, region=region, gemeenten=gemeenten, progress=progress)
+    protected = protect(cells, parents, rules, history=earlier_versions(settings.releases_dir))
+    return _restrict(public_cells(protected), prep.selection)
 
 
 def build_release(
