@@ -58,9 +58,14 @@ def apply_history(
     """
     out = primary.copy()
     n = len(out)
-    names = out["indicator"].astype(str)
-    out["min_count"] = pd.array([rules.for_indicator(x).min_count for x in names], dtype="Int64")
-    out["rounding_base"] = pd.array([rules.for_indicator(x).rounding_base for x in names], dtype="Int64")
+    codes, names = pd.factorize(out["indicator"].astype(str).to_numpy())
+    per = np.array([[rules.for_indicator(x).min_count, rules.for_indicator(x).rounding_base] for x in names],
+                   dtype=np.int64).reshape(len(names), 2)
+    out["min_count"] = pd.array(per[codes, 0] if n else np.zeros(0, np.int64), dtype="Int64")
+    out["rounding_base"] = pd.array(per[codes, 1] if n else np.zeros(0, np.int64), dtype="Int64")
+    if not versions:
+        out["herzien"] = np.zeros(n, dtype=bool)
+        return out
     count = out["count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     status = out["status"].astype(str).to_numpy(dtype=object).copy()
     reason = out["reason"].astype(str).to_numpy(dtype=object).copy()

@@ -349,8 +349,9 @@ def choice_cost(rows: pd.DataFrame, seed: int = 2026) -> np.ndarray:
     """
     hh = rows["households"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     hh = np.where(np.isnan(hh), np.inf, np.floor(hh / 5 + 0.5) * 5)
-    text = (rows["code"].astype(str) + "/" + rows["period"].astype(str) + "/" + rows["indicator"].astype(str))
-    digest = [int.from_bytes(hashlib.blake2b(f"{seed}:{t}".encode(), digest_size=6).digest(), "big") for t in text]
+    keys = zip(rows["code"].tolist(), rows["period"].tolist(), rows["indicator"].tolist())
+    digest = [int.from_bytes(hashlib.blake2b(f"{seed}:{c}/{p}/{i}".encode(), digest_size=6).digest(), "big")
+              for c, p, i in keys]
     tie = np.asarray(digest, dtype=float) / 2.0**48
     return hh + tie
 
