@@ -127,3 +127,33 @@ def test_an_only_child_hidden_as_a_partner_takes_its_parent_with_it(tables):
     assert pattern["N"] != "gepubliceerd"
     assert out["protection_ok"].all()
     assert_protected(out, rules)
+
+
+def test_algorithm_aware_attacker_cannot_exclude_zero_from_which_partner_was_chosen(tables):
+    # No rounding: G and the published wijken are exact, so the hidden pair's sum S is known. The
+    # attacker who knows the algorithm re-runs it on every split of S and keeps the splits that give
+    # the published output. Choosing the partner with the smallest count let him rule out 0 here
+    # (only splits where the partner stays the smallest wijk reproduce the output: A in [2, 17]);
+    # the public cost (households, seeded order) reads no count.
+    from insights.disclosure import parse_rules
+
+    rules = parse_rules('version = "a"\nmin_households = 0\n[defaults]\nmin_count = 10\nrounding_base = 1\n')
+    counts = {"A": 5, "B": 17, "C": 13, "D": 30}
+
+    def published(leaves):
+        cells, parents = tables(ONE_GEMEENTE | {"D": "G"}, {(2024, "schulden"): leaves})
+        out = protect(cells, parents, rules)
+        return tuple(out["value"].astype("Float64").fillna(-1).tolist())
+
+    seen = published(counts)
+    hidden = [c for c, v in zip(["G", "A", "B", "C", "D"], seen) if v < 0]
+    assert len(hidden) == 2
+    total = sum(counts[c] for c in hidden)
+    consistent = {c: [] for c in hidden}
+    for first in range(total + 1):
+        trial = {**counts, hidden[0]: first, hidden[1]: total - first}
+        if published(trial) == seen:
+            consistent[hidden[0]].append(first)
+            consistent[hidden[1]].append(total - first)
+    for values in consistent.values():
+        assert min(values) == 0 and max(values) >= 10
