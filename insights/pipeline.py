@@ -19,8 +19,8 @@ from geo.boundaries import normalise_wijken
 from geo.geometry import dissolve_by
 from geo.hierarchy import NEDERLAND, build_hierarchy, parent_of
 from geo.io import read_boundaries, read_region_table
-from insights.cells import build_cells, public_cells
 from insights.artefacts import render_release_files
+from insights.cells import build_cells, public_cells
 from insights.disclosure import assert_protected, protect, public_status
 from insights.disclosure.attacker import Version
 from insights.disclosure.history import revisions
