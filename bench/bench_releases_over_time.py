@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from insights.settings import BuildSettings
 from geo.errors import HelpendeDataError
 from insights.pipeline import build_release
+from insights.settings import BuildSettings
 
 root = Path(sys.argv[1])
 root.mkdir(parents=True)  # a new folder: never overwrite anything
