@@ -184,6 +184,9 @@ def rules_diff_command(
     indicators: Annotated[list[Path] | None, typer.Option("--indicators", help="Indicator CSV; repeat for more")] = None,
     boundaries: Annotated[Path | None, typer.Option(help="Wijk boundaries (default: bundled)")] = None,
     out: Annotated[Path | None, typer.Option(help="Write every changed cell to this CSV")] = None,
+    releases: Annotated[Path | None, typer.Option(
+        "--releases", help="Releases folder: compare what a build on top of it would publish with each rules file"
+    )] = None,
 ) -> None:
     """Dry-run two rules versions on the same input: which cells change state. Writes nothing else."""
     from insights.disclosure import rules_diff
@@ -195,13 +198,27 @@ def rules_diff_command(
     if boundaries:
         overrides["boundaries"] = boundaries
     settings = BuildSettings(**overrides)
-    cells, parents, _ = prepare_cells(settings, region=region, progress=_echo)
-    changes = rules_diff(cells, parents, read_rules(old), read_rules(new))
+    if releases is not None:
+        changes = _diff_on_releases(settings.model_copy(update={"releases_dir": releases}), old, new, region)
+    else:
+        cells, parents, _ = prepare_cells(settings, region=region, progress=_echo)
+        changes = rules_diff(cells, parents, read_rules(old), read_rules(new))
     summary = changes["change"].value_counts().to_dict() if len(changes) else {}
     typer.echo(f"{len(changes)} cells change state: " + (", ".join(f"{v} {k}" for k, v in summary.items()) or "none"))
     if out is not None:
         changes.to_csv(out, index=False)
         typer.echo(str(out))
+
+
+def _diff_on_releases(settings, old: Path, new: Path, region: str | None):
+    """``rules diff --releases``: what a build on that folder publishes under each rules file."""
+    from insights.disclosure.diff import compare_states
+    from insights.ingest import read_rules
+    from insights.pipeline import dry_run
+
+    before = dry_run(settings, read_rules(old), region=region, progress=_echo)
+    after = dry_run(settings, read_rules(new), region=region, progress=lambda _: None)
+    return compare_states(before, after)
 
 
 @app.command(name="map", epilog="Example: helpende-data map --releases releases/ --out kaart.html")

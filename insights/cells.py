@@ -15,7 +15,7 @@ from insights.indicators import DENOMINATORS, INDICATORS
 __all__ = ["AUDIT_COLUMNS", "build_cells", "public_cells"]
 
 # Added by the audit; derived from published figures only (see insights.disclosure.audit).
-AUDIT_COLUMNS = ["protects", "audit_low", "audit_high", "protection_ok"]
+AUDIT_COLUMNS = ["protects", "audit_low", "audit_high", "protection_ok", "audit_release"]
 
 _KEY = ["code", "period", "indicator"]
 
@@ -119,5 +119,7 @@ def public_cells(protected: pd.DataFrame, *, denominator_base: int = 5) -> pd.Da
     out["denominator"] = out["denominator"].astype("Int64")
     columns = ["code", "level", "gemeente", "regio", "period", "indicator", "value", "status", "reason",
                "denominator", "min_count", "rounding_base"]
+    if "herzien" in out.columns:
+        columns.append("herzien")
     columns += [c for c in AUDIT_COLUMNS if c in out.columns]
     return out[columns].reset_index(drop=True)

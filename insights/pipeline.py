@@ -20,20 +20,21 @@ from geo.boundaries import normalise_wijken
 from geo.geometry import dissolve_by
 from geo.hierarchy import NEDERLAND, build_hierarchy, parent_of
 from geo.io import read_boundaries, read_region_table, sha256_file
-from insights.cells import build_cells, public_cells
 from insights.artefacts import render_release_files
+from insights.cells import build_cells, public_cells
 from insights.disclosure import assert_protected, protect, public_status
+from insights.disclosure.attacker import Version
+from insights.disclosure.history import revisions
 from insights.disclosure.rules import Rules, parse_rules
 from insights.errors import RulesError
 from insights.ingest import IndicatorTable, read_indicators, read_mapping
 from insights.labels import source_line
-from insights.errors import ReleaseNotFound
-from insights.release import PUBLIEK, Release, StewardPart, current_release_dir, load_release, releases_lock, write_release
+from insights.release import PUBLIEK, REPORT_DIR, Release, StewardPart, earlier_releases, releases_lock, write_release
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
 from insights.settings import BuildSettings
 
-__all__ = ["Prepared", "build_release", "prepare_cells"]
+__all__ = ["Prepared", "build_release", "dry_run", "earlier_versions", "prepare_cells"]
 
 Progress = Callable[[str], None]
 
@@ -71,13 +72,13 @@ def _area_table(hierarchy: pd.DataFrame, wijken: gpd.GeoDataFrame) -> gpd.GeoDat
     return areas[["code", "naam", "level", "parent", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]]
 
 
-def _previous_release(releases_dir: Path) -> Release | None:
-    """The current release (its published cells are kept hidden where it hid them: no differencing
-    between releases of the same period); None when there is no release yet."""
-    try:
-        return load_release(current_release_dir(releases_dir))
-    except ReleaseNotFound:
-        return None
+def earlier_versions(releases_dir: Path) -> tuple[Version, ...]:
+    """Every earlier release of the folder (oldest first) as attacker knowledge: its published cells
+    read with its own ``regels.toml``. Empty when the folder has no release yet."""
+    return tuple(
+        Version(r.id, r.cells, parse_rules(r.rules_text, source=f"{r.id}/regels.toml"))
+        for r in earlier_releases(releases_dir)
+    )
 
 
 def _restrict(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -152,6 +153,22 @@ def prepare_cells(
     return cells, parent_of(hierarchy), prepared
 
 
+def dry_run(
+    settings: BuildSettings,
+    rules: Rules,
+    *,
+    region: str | None = None,
+    gemeenten: list[str] | None = None,
+    progress: Progress = print,
+) -> pd.DataFrame:
+    """The cells a build with ``rules`` on ``settings.releases_dir`` would publish, protected and
+    audited over every earlier release of that folder exactly as :func:`build_release` does;
+    writes nothing."""
+    cells, parents, prep = prepare_cells(settings, region=region, gemeenten=gemeenten, progress=progress)
+    protected = protect(cells, parents, rules, history=earlier_versions(settings.releases_dir))
+    return _restrict(public_cells(protected), prep.selection)
+
+
 def build_release(
     settings: BuildSettings,
     *,
@@ -180,11 +197,11 @@ def _build_locked(settings: BuildSettings, *, region: str | None, gemeenten: lis
     cells, parents, prep = prepare_cells(settings, region=region, gemeenten=gemeenten, progress=progress)
     selection, rules, table = prep.selection, prep.rules, prep.table
     with _step(progress, f"protecting and auditing {selection.label}"):
-        previous = _previous_release(settings.releases_dir)
-        known = None if previous is None else previous.cells[["code", "period", "indicator", "value"]]
-        protected = protect(cells, parents, rules, previous=known)
+        history = earlier_versions(settings.releases_dir)
+        protected = protect(cells, parents, rules, history=history)
         assert_protected(protected, rules)
         published = _restrict(public_cells(protected), selection)
+        changes = revisions(protected, history, rules)
     with _step(progress, "scoring"):
         # Scores are public: they see hidden cells only as "beschermd" with the audit's interval.
         scores = score(published.assign(status=public_status(published)))
@@ -212,7 +229,9 @@ def _build_locked(settings: BuildSettings, *, region: str | None, gemeenten: lis
     }
     def render(written: Release, steward: StewardPart) -> dict[str, str | bytes]:
         extra = extra_files(written) if extra_files else {}
-        return {**render_release_files(written, steward), **{f"{PUBLIEK}/{path}": body for path, body in extra.items()}}
+        return {**render_release_files(written, steward),
+                f"{REPORT_DIR}/herzieningen.csv": changes.to_csv(index=False, lineterminator="\n"),
+                **{f"{PUBLIEK}/{path}": body for path, body in extra.items()}}
 
     with _step(progress, "writing release, reports" + (" and maps" if extra_files else "")):
         release = write_release(

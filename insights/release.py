@@ -46,6 +46,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.io import sha256_file
@@ -80,6 +81,7 @@ __all__ = [
     "check_publishable",
     "current_release_dir",
     "export_public",
+    "earlier_releases",
     "load_release",
     "new_release_id",
     "public_cell_table",
@@ -114,7 +116,7 @@ PUBLIC_INPUTS = ("boundaries", "regions", "rules")
 #: Columns of ``publiek/cellen.parquet``: no reason, no audit interval, the public status only.
 PUBLIC_CELL_COLUMNS = [
     "code", "level", "gemeente", "regio", "period", "indicator", "value", "status",
-    "denominator", "min_count", "rounding_base",
+    "denominator", "min_count", "rounding_base", "herzien",
 ]
 #: Columns a steward cell table may have (``beheer/cellen.parquet``).
 STEWARD_CELL_COLUMNS = [*PUBLIC_CELL_COLUMNS[:8], "reason", *PUBLIC_CELL_COLUMNS[8:]]
@@ -150,13 +152,19 @@ def check_publishable(cells: pd.DataFrame, rules: Rules) -> None:
                                 "nothing was written")
     for name, rows in cells[published].groupby("indicator"):
         rule = rules.for_indicator(str(name))
+        # A cell kept from an earlier release carries the rules it was published with.
+        floor = rows["min_count"].fillna(rule.min_count) if "min_count" in rows else rule.min_count
+        base = rows["rounding_base"].fillna(rule.rounding_base) if "rounding_base" in rows else rule.rounding_base
         values = rows["value"]
-        bad = rows[values.isna() | (values < rule.min_count) | (values % rule.rounding_base != 0)]
-        if not bad.empty:
-            row = bad.iloc[0]
+        wrong = (values.isna() | (values < floor) | (values % base != 0)).astype(bool)
+        if wrong.any():
+            i = int(np.argmax(wrong.to_numpy()))
+            row = rows.iloc[i]
+            f = int(floor.iloc[i]) if isinstance(floor, pd.Series) else floor
+            b = int(base.iloc[i]) if isinstance(base, pd.Series) else base
             raise UnprotectedOutput(
                 f"published {name} for {row['code']} {row['period']} is {row['value']}: "
-                f"below {rule.min_count} or not a multiple of {rule.rounding_base}; nothing was written"
+                f"below {f} or not a multiple of {b}; nothing was written"
             )
 
 
@@ -507,6 +515,33 @@ def current_release_dir(releases_dir: Path) -> Path:
     if not (folder / PUBLIC_MANIFEST).exists():
         raise ReleaseNotFound(f"{releases_dir}: current names {release_id!r}, which is not a complete release")
     return folder
+
+
+@dataclass(frozen=True)
+class EarlierRelease:
+    """What a new build needs of an earlier release: its id, published cells and rules text."""
+
+    id: str
+    cells: pd.DataFrame
+    rules_text: str
+
+
+def earlier_releases(releases_dir: Path) -> list[EarlierRelease]:
+    """Every complete release in ``releases_dir`` (oldest first, by id), with its public cells
+    (``code``, ``period``, ``indicator``, ``value``, ``status``, ``min_count``, ``rounding_base``)
+    and the text of its ``regels.toml``. Empty when the folder does not exist."""
+    folder = Path(releases_dir)
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not (path / PUBLIC_MANIFEST).exists():
+            continue
+        columns = ["code", "period", "indicator", "value", "status", "min_count", "rounding_base"]
+        cells = pd.read_parquet(path / CELLS_FILE)  # the public part: what every attacker holds
+        out.append(EarlierRelease(path.name, cells[[c for c in columns if c in cells.columns]],
+                                  (path / RULES_FILE).read_text(encoding="utf-8")))
+    return out
 
 
 def load_release(folder: Path) -> Release:

@@ -4,22 +4,26 @@ Public functions (all pure: frames in, frames or text out):
 
 - :func:`parse_rules` ``(text, source="rules") -> Rules``
 - :func:`primary_suppression` ``(cells, rules) -> DataFrame``
-- :func:`secondary_suppression` ``(primary, parent_of, rules, *, previous=None) -> DataFrame``
-- :func:`protect` ``(cells, parent_of, rules, *, previous=None) -> DataFrame`` — what the build calls
-- :func:`audit` ``(protected, parent_of, rules, *, previous=None, method="exact") -> DataFrame``
+- :func:`secondary_suppression` ``(primary, parent_of, rules, *, previous=None, history=()) -> DataFrame``
+- :func:`protect` ``(cells, parent_of, rules, *, previous=None, history=()) -> DataFrame`` — what the build calls;
+  ``history`` is every earlier release as a :class:`Version` (see :mod:`insights.disclosure.history`)
+- :func:`audit` ``(protected, parent_of, rules, *, previous=None, history=(), method="exact") -> DataFrame``
 - :func:`assert_protected` ``(audited, rules) -> None``, raises ``UnprotectedOutput``
 - :func:`steward_table` ``(audited) -> DataFrame`` (CSV), :func:`information_loss` ``(audited) -> DataFrame``,
   :func:`steward_report_html` ``(audited, rules_version, *, title=...) -> str``
-- :func:`rules_diff` ``(cells, parent_of, old, new, *, previous=None) -> DataFrame``
+- :func:`rules_diff` ``(cells, parent_of, old, new, *, previous=None, history=()) -> DataFrame``
+- :func:`revisions` ``(protected, history, rules) -> DataFrame``: revised and kept cells, for stewards
 """
 
+from insights.disclosure.attacker import Version
 from insights.disclosure.audit import assert_protected, audit
 from insights.disclosure.diff import rules_diff
+from insights.disclosure.history import revisions
 from insights.disclosure.primary import Status, primary_suppression, public_status, round_to_base
 from insights.disclosure.protect import protect
+from insights.disclosure.report import information_loss, steward_report_html, steward_table
 from insights.disclosure.rules import IndicatorRule, Protection, Rules, parse_rules
 from insights.disclosure.secondary import secondary_suppression
-from insights.disclosure.report import information_loss, steward_report_html, steward_table
 from insights.disclosure.structure import NonAdditiveTable
 
 __all__ = [
@@ -28,6 +32,7 @@ __all__ = [
     "Protection",
     "Rules",
     "Status",
+    "Version",
     "assert_protected",
     "audit",
     "information_loss",
@@ -35,6 +40,7 @@ __all__ = [
     "primary_suppression",
     "protect",
     "public_status",
+    "revisions",
     "round_to_base",
     "rules_diff",
     "secondary_suppression",

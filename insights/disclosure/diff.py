@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
+from insights.disclosure.attacker import Version
 from insights.disclosure.protect import protect
 from insights.disclosure.rules import Rules
 from insights.disclosure.structure import KEY
 
-__all__ = ["rules_diff"]
+__all__ = ["compare_states", "rules_diff"]
 
 
 def rules_diff(
@@ -18,12 +21,14 @@ def rules_diff(
     new: Rules,
     *,
     previous: pd.DataFrame | None = None,
+    history: Sequence[Version] = (),
 ) -> pd.DataFrame:
     """Dry-run both rule versions on the same input and list the cells whose state changes.
 
     Parameters
     ----------
-    cells, parent_of, previous : as for :func:`insights.disclosure.protect`.
+    cells, parent_of, previous, history : as for :func:`insights.disclosure.protect` (with
+        ``history``, both runs are what a build on top of those releases would publish).
     old, new : the rules in force and the proposed rules.
 
     Returns
@@ -33,8 +38,14 @@ def rules_diff(
     ``value_old``, ``value_new``, ``reason_new``, ``change`` (Dutch: "nu verborgen",
     "nu gepubliceerd", "andere reden" or "andere waarde"). No raw counts.
     """
-    a = protect(cells, parent_of, old, previous=previous)
-    b = protect(cells, parent_of, new, previous=previous)
+    a = protect(cells, parent_of, old, previous=previous, history=history)
+    b = protect(cells, parent_of, new, previous=previous, history=history)
+    return compare_states(a, b)
+
+
+def compare_states(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """The cells whose status or published value differs between two protected tables ``a`` (before)
+    and ``b`` (after), in the format of :func:`rules_diff`."""
     both = a[KEY + ["level", "status", "value"]].merge(
         b[KEY + ["status", "value", "reason"]], on=KEY, suffixes=("_old", "_new")
     ).rename(columns={"reason": "reason_new"})

@@ -53,6 +53,13 @@ class IndicatorRule(BaseModel):
                 f"min_count {self.min_count} is below rounding_base {self.rounding_base}: "
                 "a published value could round to 0"
             )
+        lowest = (2 * self.min_count + self.rounding_base) // (2 * self.rounding_base) * self.rounding_base
+        if lowest < self.min_count:
+            raise ValueError(
+                f"rounding_base {self.rounding_base} rounds the threshold {self.min_count} down to {lowest}: "
+                "a published value would lie below min_count; choose a base with which min_count rounds to "
+                "at least itself (e.g. a divisor of min_count)"
+            )
         return self
 
 

@@ -4,45 +4,59 @@ Method: protect-audit-repair. All tables of a release (every period × indicator
 from Nederland down to wijk or buurt) are one forest of sum constraints. Each round computes
 the exact attacker interval of every cell (:func:`insights.disclosure.structure.tree_intervals`,
 plus LP over ``part_of`` links), finds the hidden cells whose interval misses their protection
-range, and for each hides the one published cell that widens it most cheaply:
+range, and for each hides one published cell that can widen it:
 
 - if the interval is pinned from *outside* (parent minus siblings), a published sibling, or a
   published child of an already hidden sibling (which frees that sibling);
 - if it is pinned from *inside* (sum of its children), a published child, or a published
   grandchild under a hidden child;
-- the candidate must close the whole shortfall where any can; among those the smallest count
-  wins (least information lost), ties broken on code. Otherwise the one closing most of it.
+- among the candidates the one with the lowest *public* cost wins (:func:`choice_cost`: the
+  area's rounded households, then a seeded order). The choice reads no count, so knowing the
+  algorithm tells an attacker nothing more than the published figures do.
 
 At most one repair per parent group per round, so one partner serves all lone cells of a group.
 Rounds repeat until the audit is clean. Everything is ordered by (period, indicator, code), so the
 same input and rules give a byte-identical pattern.
 
-Cells hidden in a previous release of the same period stay hidden (``previous``), and the values
-it published count as known to the attacker.
+Earlier releases (``history``) are attacker knowledge (see :mod:`insights.disclosure.history`):
+cells they hid stay hidden and keep the protection they were promised, cells they published are
+no candidates (hiding them protects nothing), and a revised cell whose new value narrows what an
+earlier release hid is hidden itself.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from insights.disclosure.audit import (
-    _indicator_groups,
-    _link_pairs,
-    _lp_intervals,
-    _rule_columns,
-    _boxes,
-    _previous_values,
-    protection_violations,
+from insights.disclosure.attacker import (
+    Attack,
+    Knowledge,
+    Pattern,
+    Shortfall,
+    Version,
+    attack,
+    block_ids,
+    boxes,
+    copy_shortfalls,
+    inherited_protection,
+    knowledge,
+    link_pairs,
+    rule_columns,
+    shortfall,
+    view,
 )
+from insights.disclosure.audit import earlier_failures, revised_marker
+from insights.disclosure.history import PREVIOUSLY_HIDDEN, apply_history, as_versions
 from insights.disclosure.primary import Status
 from insights.disclosure.rules import Rules
-from insights.disclosure.structure import KEY, build_forest, tree_intervals
+from insights.disclosure.structure import Forest, Intervals, build_forest
 
-__all__ = ["secondary_suppression"]
-
-PREVIOUSLY_HIDDEN = "verborgen in eerdere release van deze periode"
-
+__all__ = ["PREVIOUSLY_HIDDEN", "Secondary", "choice_cost", "secondary_suppression", "suppress"]
 
 def secondary_suppression(
     primary: pd.DataFrame,
@@ -50,6 +64,7 @@ def secondary_suppression(
     rules: Rules,
     *,
     previous: pd.DataFrame | None = None,
+    history: Sequence[Version] = (),
     max_rounds: int = 10_000,
 ) -> pd.DataFrame:
     """Hide as few extra cells as needed so that every hidden cell keeps its protection range.
@@ -61,8 +76,8 @@ def secondary_suppression(
         ``value``, ``status``, ``reason``).
     parent_of : area code → parent code (NA for the top).
     rules : the rules in force (protection range, rounding, ``part_of`` links).
-    previous : an earlier published release (``code``, ``period``, ``indicator``, ``value``);
-        its hidden cells stay hidden and its published values count as known.
+    previous, history : earlier releases (see :func:`insights.disclosure.protect`); the release
+        policy of :mod:`insights.disclosure.history` is applied first.
     max_rounds : safety stop; the method normally ends in a few dozen rounds.
 
     Returns
@@ -70,11 +85,41 @@ def secondary_suppression(
     ``primary`` (same row order) with more cells ``status == "secundair"``, ``value`` NA, a
     ``reason`` naming the protected cell, and ``protects`` (code of that cell, NA otherwise).
     """
-    return _secondary(primary, parent_of, rules, previous=previous, max_rounds=max_rounds)[0]
+    return suppress(primary, parent_of, rules, previous=previous, history=history, max_rounds=max_rounds).cells
 
 
-def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
-    """:func:`secondary_suppression` plus the forest, sorted rows and final attacker intervals."""
+@dataclass(frozen=True)
+class Secondary:
+    """The result of secondary suppression, with what its last round audited.
+
+    cells : the frame :func:`secondary_suppression` returns.
+    forest : the sum structure of ``cells`` (sorted order).
+    pattern : the final suppression pattern in sorted order (with the protection each cell owes).
+    f_lo, f_hi : the attacker's interval of every sorted node under that pattern.
+    earlier : per sorted node, an earlier release whose hidden value is still narrowed (else None).
+    """
+
+    cells: pd.DataFrame
+    forest: Forest
+    pattern: Pattern
+    f_lo: np.ndarray
+    f_hi: np.ndarray
+    earlier: np.ndarray
+
+
+def suppress(
+    primary: pd.DataFrame,
+    parent_of: pd.Series,
+    rules: Rules,
+    *,
+    previous: pd.DataFrame | None = None,
+    history: Sequence[Version] = (),
+    max_rounds: int = 10_000,
+) -> Secondary:
+    """:func:`secondary_suppression` plus the forest, the final pattern and its attacker intervals."""
+    versions = as_versions(previous, history, rules)
+    if versions and "herzien" not in primary.columns:
+        primary = apply_history(primary, rules, versions, parent_of)
     forest = build_forest(primary, parent_of)
     rows = primary.iloc[forest.order]
     n = forest.n
@@ -82,28 +127,20 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
     reason = rows["reason"].astype(str).to_numpy(dtype=object).copy()
     protects = np.full(n, None, dtype=object)
     codes = rows["code"].astype(str).to_numpy()
-    count = rows["count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    if previous is not None and len(previous):
-        prev = previous.set_index(KEY)["value"]
-        key = pd.MultiIndex.from_frame(rows[KEY])
-        known = key.isin(prev.index)
-        prev_hidden = known & prev.reindex(key).isna().to_numpy()
-        force = prev_hidden & (status == Status.published)
-        status[force] = Status.secondary
-        reason[force] = PREVIOUSLY_HIDDEN
+    cost = choice_cost(rows)
+    truth = rows["count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
-    mc, base, below, above = _rule_columns(rows, rules)
-    prev_value = _previous_values(rows, previous)
+    rc = rule_columns(rows, rules)
     value0 = rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    pub_lo, pub_hi = _boxes(value0, prev_value, mc, below, above)
-    hid_lo, hid_hi = _boxes(np.full(n, np.nan), prev_value, mc, below, above)
-    pairs = _link_pairs(rows, rules)
-    block = None
-    if len(pairs):
-        group = _indicator_groups(rows["indicator"].astype(str).unique(), rules)
-        block_key = pd.Series(list(zip(rows["period"].to_numpy(), rows["indicator"].astype(str).map(group))))
-        block = pd.factorize(block_key)[0]
-        linked = np.isin(block, np.unique(block[pairs.ravel()]))
+    views = tuple(view(rows, v) for v in versions)
+    revised = revised_marker(rows)
+    hid_lo, hid_hi = np.zeros(n), np.full(n, np.inf)
+    for v in views:  # what a hidden cell's earlier, unrevised values still tell
+        same = v.published & ~revised
+        hid_lo[same], hid_hi[same] = np.maximum(hid_lo[same], v.lo[same]), np.minimum(hid_hi[same], v.hi[same])
+    pairs = link_pairs(rows, rules)
+    block = block_ids(rows, rules) if len(pairs) or revised.any() else None
+    linked_blocks = block is not None and len(pairs) > 0
     parts_of: dict[int, list[int]] = {}
     wholes_of: dict[int, list[int]] = {}
     for part, whole in pairs.tolist():
@@ -111,50 +148,52 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
         wholes_of.setdefault(part, []).append(whole)
     ind_name = rows["indicator"].astype(str).to_numpy()
 
-    # A cell a previous release already published cannot be protected by hiding more now: skip it
+    # A cell an earlier release already published cannot be protected by hiding more now: skip it
     # (the audit reports it to the steward) instead of hiding the table around it.
-    own_down, own_up, own_width = protection_violations(
-        np.where(status == Status.published, Status.secondary, status), hid_lo, hid_hi, mc, base, rules
+    all_hidden = np.ones(n, dtype=bool)
+    owed_status, owed_rc = inherited_protection(
+        np.where(status == Status.published, Status.secondary, status), all_hidden, rc, views
     )
-    fixable = (own_down <= 0) & (own_up <= 0) & (own_width <= 0)
+    fixable = ~shortfall(owed_status, hid_lo, hid_hi, owed_rc, rules).short
+    # ... and hiding it protects nothing else either: it is no candidate partner.
+    frozen = np.zeros(n, dtype=bool)
+    for v in views:
+        frozen |= v.published & ~revised
 
     parent = forest.parent
-    has_children = forest.has_children()
     order_key = np.lexsort((np.arange(n), forest.depth))
 
-    for _ in range(max_rounds + 1):
+    for round_ in range(max_rounds + 1):
         hidden = status != Status.published
-        lo = np.where(hidden, hid_lo, pub_lo)
-        hi = np.where(hidden, hid_hi, pub_hi)
-        iv = tree_intervals(forest, lo, hi)
-        f_lo, f_hi = iv.f_lo, iv.f_hi
-        if block is not None:
-            targets = np.nonzero(hidden & linked)[0]
-            if len(targets):
-                lp_lo, lp_hi = _lp_intervals(forest, lo, hi, pairs, block, targets)
-                f_lo, f_hi = f_lo.copy(), f_hi.copy()
-                f_lo[targets], f_hi[targets] = lp_lo[targets], lp_hi[targets]
-        need_down, need_up, need_width = protection_violations(status, f_lo, f_hi, mc, base, rules)
-        short = ((need_down > 0) | (need_up > 0) | (need_width > 0)) & fixable
-        if not short.any() or _ == max_rounds:
+        lo, hi = boxes(np.where(hidden, np.nan, value0), rc)
+        known = knowledge(forest, lo, hi, pairs=pairs, block=block, views=views, revised=revised, truth=truth)
+        found = attack(forest, known, targets=np.nonzero(hidden)[0])
+        iv = found.tree
+        f_lo, f_hi = found.f_lo, found.f_hi
+        owed_status, owed_rc = inherited_protection(status, hidden, rc, views)
+        need = shortfall(owed_status, f_lo, f_hi, owed_rc, rules)
+        earlier = earlier_failures(n, known, found, rules)
+        old_need = _copy_needs(n, known, found, rules)
+        short = need.short & fixable & hidden
+        old_short = ~pd.isna(earlier)
+        if not (short.any() or old_short.any()) or round_ == max_rounds:
             break
-        # s_new: a node's subtree interval if it were hidden (its own box dropped).
-        sum_hi = iv.sum_hi
-        s_new_lo = np.where(has_children, np.maximum(hid_lo, iv.sum_lo), hid_lo)
-        s_new_hi = np.where(has_children, np.minimum(hid_hi, sum_hi), hid_hi)
-        with np.errstate(invalid="ignore"):
-            gain_lo = np.nan_to_num(iv.s_lo - s_new_lo, nan=0.0)  # how far the node could now go down
-            gain_hi = np.nan_to_num(s_new_hi - iv.s_hi, nan=0.0, posinf=np.inf)  # how far up
         used: set[tuple[str, int]] = set()
         hid_this_round = False
-        if block is not None:
-            t_down, t_up, t_width = protection_violations(status, iv.f_lo, iv.f_hi, mc, base, rules)
-        for x in order_key[short[order_key]]:
-            nd, nu, nw = need_down[x], need_up[x], need_width[x]
+        tree_lo, tree_hi = iv.f_lo, iv.f_hi
+        tree_need = shortfall(owed_status, tree_lo, tree_hi, owed_rc, rules) if linked_blocks else None
+        for x in order_key[(short | old_short)[order_key]]:
+            if short[x]:
+                nd, nu, nw = need.down[x], need.up[x], need.width[x]
+            else:
+                nd, nu, nw = old_need.down[x], old_need.up[x], old_need.width[x]
             if nw > 0:
                 nu = nw
             pick = None
-            if block is not None and t_down[x] + t_up[x] + t_width[x] <= 0:
+            if not hidden[x] and not frozen[x]:
+                # x is published now and its value narrows what an earlier release hid: hide x.
+                pick = (int(x), "V")
+            if pick is None and tree_need is not None and not tree_need.short[x]:
                 # Only the part_of link narrows x: free the linked cell (its part when x's lower
                 # bound is raised, its whole when x's upper bound is capped).
                 linked_cells = (parts_of.get(int(x), []) if nd > 0 else []) + (
@@ -162,17 +201,23 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
                 for y in linked_cells:
                     if ("L", y) in used:
                         continue
-                    if status[y] == Status.published:
+                    if status[y] == Status.published and not frozen[y]:
                         pick = (y, "L")
+                    elif status[y] == Status.published:
+                        continue
                     else:
                         side_y = _binding_side(y, nd, nu, iv, parent)
-                        pick = _choose(y, side_y, nd, nu, nw, forest, status, count, gain_lo, gain_hi, used)
+                        pick = _choose(y, side_y, forest, status, cost, used, frozen)
                     if pick is not None:
                         used.add(("L", y))
                         break
             if pick is None:
                 side = _binding_side(x, nd, nu, iv, parent)
-                pick = _choose(x, side, nd, nu, nw, forest, status, count, gain_lo, gain_hi, used)
+                pick = _choose(x, side, forest, status, cost, used, frozen)
+            if pick is None and block is not None:
+                # Only revised totals narrow x (every other cell of the period was published before):
+                # hide the nearest revised total above x, else the cheapest revised cell of its table.
+                pick = _revised_partner(int(x), forest, status, frozen, revised, block, cost, used)
             if pick is None:
                 continue
             c, via = pick
@@ -182,6 +227,8 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
             reason[c] = (
                 f"beschermt {codes[x]} (verschil met {where})" if where else
                 f"beschermt {codes[x]} {ind_name[x]} (koppeling met {ind_name[c]})" if via == "L" else
+                f"beschermt de eerdere waarde (release {earlier[x]})" if via == "V" else
+                f"beschermt {codes[x]} (herziene totalen)" if via == "R" else
                 f"beschermt {codes[x]} (som van de onderliggende gebieden)"
             )
             hid_this_round = True
@@ -194,18 +241,19 @@ def _secondary(primary, parent_of, rules, *, previous=None, max_rounds=10_000):
     value = pd.array(np.where(hidden, np.nan, value0), dtype="Float64").astype("Int64")
     out = primary.assign(status=status[back], reason=reason[back], value=value[back],
                          protects=pd.array(protects[back], dtype="object"))
-    final = _Final(status=status, hidden=hidden, mc=mc, base=base)
-    return out, forest, final, f_lo, f_hi
+    owed_status, owed_rc = inherited_protection(status, hidden, rc, views)
+    return Secondary(out, forest, Pattern(owed_status, hidden, owed_rc), f_lo, f_hi, earlier)
 
 
-class _Final:
-    """The final pattern in sorted order, for attaching audit columns without re-deriving it."""
+def _copy_needs(n: int, known: Knowledge, found: Attack, rules: Rules) -> Shortfall:
+    """Per sorted node, the largest shortfall of its value in any earlier version's own variables."""
+    down, up, width = np.zeros(n), np.zeros(n), np.zeros(n)
+    for need in copy_shortfalls(known, found, rules):
+        down, up, width = np.maximum(down, need.down), np.maximum(up, need.up), np.maximum(width, need.width)
+    return Shortfall(down, up, width)
 
-    def __init__(self, status, hidden, mc, base):
-        self.status, self.hidden, self.mc, self.base = status, hidden, mc, base
 
-
-def _binding_side(x: int, nd: float, nu: float, iv, parent: np.ndarray) -> str:
+def _binding_side(x: int, nd: float, nu: float, iv: Intervals, parent: np.ndarray) -> str:
     """'D' when the shortfall comes from parent-minus-siblings, 'S' when from the children's sum."""
     if parent[x] < 0:
         return "S"
@@ -219,9 +267,19 @@ def _binding_side(x: int, nd: float, nu: float, iv, parent: np.ndarray) -> str:
 
 
 def _choose(
-    x: int, side: str, nd: float, nu: float, nw: float, forest, status, count, gain_lo, gain_hi, used
+    x: int,
+    side: str,
+    forest: Forest,
+    status: np.ndarray,
+    cost: np.ndarray,
+    used: set[tuple[str, int]],
+    frozen: np.ndarray,
 ) -> tuple[int, str] | None:
-    """The published cell to hide for ``x`` (and on which side), or None."""
+    """The published cell to hide for ``x`` (and on which side), or None.
+
+    Among the candidates the one with the lowest ``cost`` wins; ``cost`` is public (see
+    :func:`choice_cost`), so which cell was chosen tells nothing about any count.
+    """
     parent = forest.parent
     for s in (side, "S" if side == "D" else "D"):
         if s == "D":
@@ -230,51 +288,85 @@ def _choose(
                 continue
             group = ("D", int(p))
             direct = [c for c in forest.children(p) if c != x]
-            # sibling going down lets x go up, and the reverse
-            up, down = gain_lo, gain_hi
         else:
             group = ("S", int(x))
             direct = list(forest.children(x))
-            up, down = gain_hi, gain_lo
         if not direct and s == "S":
             continue
         if group in used:
             return None
         # An only child equals its parent: with no sibling to free, the parent itself must go.
-        cands = _frontier(direct, forest, status) if direct else []
+        cands = _frontier(direct, forest, status, frozen) if direct else []
         if not cands and s == "D":
-            if status[parent[x]] == Status.published:
+            if status[parent[x]] == Status.published and not frozen[parent[x]]:
                 cands = [int(parent[x])]
-            else:  # parent hidden and nothing to free beside it: free the parent instead
-                up_pick = _choose(int(parent[x]), "D", nd, nu, nw, forest, status, count, gain_lo, gain_hi, used)
+            elif status[parent[x]] != Status.published:  # nothing to free beside it: free the parent instead
+                up_pick = _choose(int(parent[x]), "D", forest, status, cost, used, frozen)
                 if up_pick is not None:
                     used.add(group)
                     return up_pick
         if not cands:
             continue
-        best = None
-        best_key = None
-        for c in cands:
-            gu, gd = up[c], down[c]
-            meets = (gu + gd >= nw) if nw > 0 else (gu >= nu and gd >= nd)
-            cover = min(gu + gd, nw) if nw > 0 else min(gu, nu) + min(gd, nd)
-            key = (0 if meets else 1, 0.0 if meets else -cover, count[c], c)
-            if best_key is None or key < best_key:
-                best, best_key = c, key
+        best = min(cands, key=lambda c: (cost[c], c))
         used.add(group)
         return int(best), s
     return None
 
 
-def _frontier(nodes: list[int], forest, status) -> list[int]:
+def _revised_partner(
+    x: int,
+    forest: Forest,
+    status: np.ndarray,
+    frozen: np.ndarray,
+    revised: np.ndarray,
+    block: np.ndarray,
+    cost: np.ndarray,
+    used: set[tuple[str, int]],
+) -> tuple[int, str] | None:
+    """A published, revised cell of ``x``'s table to hide for ``x``: its nearest such ancestor, else
+    the cheapest such cell; None when there is none or its table had a repair this round."""
+    if ("R", int(block[x])) in used:
+        return None
+    free = (status == Status.published) & ~frozen & revised & (block == block[x])
+    p = forest.parent[x]
+    while p >= 0:
+        if free[p]:
+            used.add(("R", int(block[x])))
+            return int(p), "R"
+        p = forest.parent[p]
+    cands = np.nonzero(free)[0]
+    if not len(cands):
+        return None
+    used.add(("R", int(block[x])))
+    return int(min(cands.tolist(), key=lambda c: (cost[c], c))), "R"
+
+
+def choice_cost(rows: pd.DataFrame, seed: int = 2026) -> np.ndarray:
+    """A public cost per row for choosing secondary partners: the area's households rounded to 5
+    (a public CBS figure; fewer households, smaller counts expected, less information lost), then a
+    seeded hash of the cell's code, period and indicator for ties. It reads no count, so an attacker
+    who knows the algorithm learns nothing from which cell was chosen.
+    """
+    hh = rows["households"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    hh = np.where(np.isnan(hh), np.inf, np.floor(hh / 5 + 0.5) * 5)
+    keys = zip(rows["code"].tolist(), rows["period"].tolist(), rows["indicator"].tolist())
+    digest = [int.from_bytes(hashlib.blake2b(f"{seed}:{c}/{p}/{i}".encode(), digest_size=6).digest(), "big")
+              for c, p, i in keys]
+    tie = np.asarray(digest, dtype=float) / 2.0**48
+    return hh + tie
+
+
+def _frontier(nodes: list[int], forest: Forest, status: np.ndarray, frozen: np.ndarray) -> list[int]:
     """Published cells among ``nodes`` and, through hidden ones, their nearest published descendants:
-    the cells whose hiding can widen the interval of a sum over ``nodes``."""
+    the cells whose hiding can widen the interval of a sum over ``nodes`` (not ``frozen`` ones, whose
+    value an earlier release published)."""
     out: list[int] = []
     stack = list(nodes)[::-1]
     while stack:
         c = int(stack.pop())
         if status[c] == Status.published:
-            out.append(c)
+            if not frozen[c]:
+                out.append(c)
         else:
             stack.extend(forest.children(c)[::-1].tolist())
     return out

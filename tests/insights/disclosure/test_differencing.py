@@ -71,38 +71,46 @@ def test_consecutive_years_in_one_release(tables, rules_base5):
 
 
 def test_second_release_keeps_what_the_first_hid(tables):
-    # Release 1 (threshold 10) hides A = 7 and, as its partner, the smallest cell C = 12.
-    # Release 2 republishes the same period under threshold 5: on its own it publishes A.
+    # Release 1 (threshold 10) hides A = 7 and one partner. Release 2 republishes the same period
+    # under threshold 5: on its own it publishes A.
     old = parse_rules('version = "1"\nmin_households = 0\n[defaults]\nmin_count = 10\nrounding_base = 1\n')
     new = parse_rules('version = "2"\nmin_households = 0\n[defaults]\nmin_count = 5\nrounding_base = 1\n')
     po = {"G": None, "A": "G", "B": "G", "C": "G", "D": "G"}
-    cells, parents = tables(po, {(2023, "schulden"): {"A": 7, "B": 40, "C": 12, "D": 15}})
+    leaves = {"A": 7, "B": 40, "C": 12, "D": 15}
+    cells, parents = tables(po, {(2023, "schulden"): leaves})
     first = protect(cells, parents, old)
-    assert set(first.loc[first["value"].isna(), "code"]) == {"A", "C"}
+    hidden = set(first.loc[first["value"].isna(), "code"])
+    assert len(hidden) == 2 and "A" in hidden
+    (partner,) = hidden - {"A"}
     naive = protect(cells, parents, new)
     assert naive.set_index("code").loc["A", "value"] == 7
-    # with consistency: A and C stay hidden, and both releases together reveal neither
+    # with consistency: A and its partner stay hidden, and both releases together reveal neither
     second = protect(cells, parents, new, previous=first[KEY + ["value"]])
-    assert set(second.loc[second["value"].isna(), "code"]) == {"A", "C"}
+    assert set(second.loc[second["value"].isna(), "code"]) == hidden
     assert second.set_index("code").loc["A", "reason"] == "verborgen in eerdere release van deze periode"
     attacked = _attack(second, parents, new, previous=first[KEY + ["value"]]).set_index("code")
     _no_hidden_value_recovered(attacked.reset_index())
-    assert tuple(attacked.loc["A", ["audit_low", "audit_high"]]) == (0, 19)
+    assert tuple(attacked.loc["A", ["audit_low", "audit_high"]]) == (0, 7 + leaves[partner])
 
 
-def test_a_cell_published_before_and_hidden_now_is_refused_not_papered_over(tables):
-    # Release 1 published D = 15; a new denominator floor hides D now. Its value is out already:
-    # no amount of hiding protects it, so protect() hides nothing extra for it and the audit refuses.
-    from insights.errors import UnprotectedOutput
-    import pytest
-
+def test_a_cell_published_before_stays_published_under_a_stricter_rule(tables):
+    # Release 1 published D = 15; a new denominator floor would hide D now. Its value is out already:
+    # hiding it protects nothing, so it stays as it was (the stricter rule applies to new cells only).
     old = parse_rules('version = "1"\nmin_households = 0\n[defaults]\nmin_count = 10\nrounding_base = 1\n')
     new = parse_rules('version = "2"\nmin_households = 0\n[defaults]\nmin_count = 10\nrounding_base = 1\n'
                       "min_denominator = 100\n")
     po = {"G": None, "A": "G", "B": "G", "C": "G", "D": "G"}
-    cells, parents = tables(po, {(2023, "schulden"): {"A": 7, "B": 40, "C": 12, "D": 15}}, households={"D": 80})
+    households = {"C": 70, "D": 80}  # C, with the fewest households, is A's partner
+    cells, parents = tables(po, {(2023, "schulden"): {"A": 7, "B": 40, "C": 12, "D": 15}}, households=households)
     first = protect(cells, parents, old)
+    assert set(first.loc[first["value"].isna(), "code"]) == {"A", "C"}
     second = protect(cells, parents, new, previous=first[KEY + ["value"]])
-    assert set(second.loc[second["value"].isna(), "code"]) == {"A", "C", "D"}
-    with pytest.raises(UnprotectedOutput, match="D/2023/schulden"):
-        assert_protected(second, new)
+    assert set(second.loc[second["value"].isna(), "code"]) == {"A", "C"}
+    d = second.set_index("code").loc["D"]
+    assert (d["value"], d["status"], d["reason"]) == (15, "gepubliceerd", "gepubliceerd in release eerdere release")
+    assert not second["herzien"].any()
+    assert_protected(second, new)
+    # a new period is protected by the new rule
+    cells_2024, _ = tables(po, {(2024, "schulden"): {"A": 7, "B": 40, "C": 12, "D": 15}}, households=households)
+    third = protect(pd.concat([cells, cells_2024], ignore_index=True), parents, new, previous=second[KEY + ["value"]])
+    assert third.set_index(KEY).loc[("D", 2024, "schulden"), "status"] == "kleine_noemer"

@@ -71,7 +71,8 @@ def test_rounding_without_slack_still_needs_a_partner(rules_base5, tables):
 def test_hidden_small_gemeente_pulls_in_a_sibling_gemeente_and_its_wijken(rules_no_rounding, tables):
     # NL = G1 + G2; G1 = A + B (4 + 3 = 7 < 10, all three hidden); G2 = C + D = 30 + 40.
     # G1 = NL - G2 must not be exact: G2 must be hidden, and then G2 = C + D must not be exact
-    # either: one of G2's wijken goes too, the smaller (C). Then G1 lies in [0, 47].
+    # either: one of G2's wijken goes too (C and D have the same households: the seeded order picks C).
+    # Then G1 lies in [0, 47].
     po = {"NL": None, "G1": "NL", "G2": "NL", "A": "G1", "B": "G1", "C": "G2", "D": "G2"}
     cells, parents = tables(po, {(2024, "schulden"): {"A": 4, "B": 3, "C": 30, "D": 40}})
     out = protect(cells, parents, rules_no_rounding)
@@ -86,8 +87,15 @@ def test_pattern_is_the_same_whatever_the_row_order(rules_no_rounding, tables):
     b = protect(cells.iloc[::-1].reset_index(drop=True), parents, rules_no_rounding)
     key = ["code", "period", "indicator"]
     pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True))
-    # tie between B and C (both 25) breaks on code
-    assert a.set_index("code").loc["B", "status"] == "secundair"
+
+def test_partner_is_chosen_by_public_households_not_by_counts(rules_no_rounding, tables):
+    # A = 3 needs one partner among B and C. The choice reads the areas' households (public), never
+    # the counts: C (fewer households) goes whether its count is the smaller or the larger one.
+    for b, c in ((25, 40), (40, 25)):
+        cells, parents = tables(ONE_GEMEENTE, {(2024, "schulden"): {"A": 3, "B": b, "C": c}},
+                                households={"B": 1000, "C": 900})
+        out = protect(cells, parents, rules_no_rounding).set_index("code")
+        assert (out.loc["B", "status"], out.loc["C", "status"]) == ("gepubliceerd", "secundair")
 
 
 @pytest.mark.parametrize("level_households", [10, 49])
@@ -119,3 +127,33 @@ def test_an_only_child_hidden_as_a_partner_takes_its_parent_with_it(tables):
     assert pattern["N"] != "gepubliceerd"
     assert out["protection_ok"].all()
     assert_protected(out, rules)
+
+
+def test_algorithm_aware_attacker_cannot_exclude_zero_from_which_partner_was_chosen(tables):
+    # No rounding: G and the published wijken are exact, so the hidden pair's sum S is known. The
+    # attacker who knows the algorithm re-runs it on every split of S and keeps the splits that give
+    # the published output. Choosing the partner with the smallest count let him rule out 0 here
+    # (only splits where the partner stays the smallest wijk reproduce the output: A in [2, 17]);
+    # the public cost (households, seeded order) reads no count.
+    from insights.disclosure import parse_rules
+
+    rules = parse_rules('version = "a"\nmin_households = 0\n[defaults]\nmin_count = 10\nrounding_base = 1\n')
+    counts = {"A": 5, "B": 17, "C": 13, "D": 30}
+
+    def published(leaves):
+        cells, parents = tables(ONE_GEMEENTE | {"D": "G"}, {(2024, "schulden"): leaves})
+        out = protect(cells, parents, rules)
+        return tuple(out["value"].astype("Float64").fillna(-1).tolist())
+
+    seen = published(counts)
+    hidden = [c for c, v in zip(["G", "A", "B", "C", "D"], seen) if v < 0]
+    assert len(hidden) == 2
+    total = sum(counts[c] for c in hidden)
+    consistent = {c: [] for c in hidden}
+    for first in range(total + 1):
+        trial = {**counts, hidden[0]: first, hidden[1]: total - first}
+        if published(trial) == seen:
+            consistent[hidden[0]].append(first)
+            consistent[hidden[1]].append(total - first)
+    for values in consistent.values():
+        assert min(values) == 0 and max(values) >= 10

@@ -24,6 +24,8 @@ def test_bundled_rules_file_parses_with_default_protection_range():
         ('version = "x"\n[indicators.meldingen]\npart_of = "hermeldingen"\n'
          '[indicators.hermeldingen]\npart_of = "meldingen"\n', "circular"),
         ('version = "x"\n[defaults]\nmin_count = 3\nrounding_base = 5\n', "could round to 0"),
+        # 10 rounds to 9 with base 3: the build could not publish a count of 10 (check_publishable refuses)
+        ('version = "x"\n[defaults]\nmin_count = 10\nrounding_base = 3\n', "rounds the threshold 10 down to 9"),
         ('version = "x"\n[protection]\ncontains_zero = false\ncontains_threshold = false\n', "at least one"),
         ('version = "x"\n[protection]\nwidth = 3\n', "protection.width"),
         ('version = "x"\n[defaults]\npart_of = "meldingen"\n', "belongs in an indicator section"),
@@ -49,3 +51,9 @@ def test_rounding_interval_follows_halves_up(base, below, above):
     rules = parse_rules(f'version = "x"\n[defaults]\nmin_count = 10\nrounding_base = {base}\n')
     rule = rules.for_indicator("schulden")
     assert (rule.rounding_below, rule.rounding_above) == (below, above)
+
+
+@pytest.mark.parametrize(("min_count", "base"), [(10, 5), (15, 10), (10, 4), (10, 1), (12, 3)])
+def test_rounding_bases_a_build_can_honour_are_accepted(min_count, base):
+    rule = parse_rules(f'version = "x"\n[defaults]\nmin_count = {min_count}\nrounding_base = {base}\n').defaults
+    assert (rule.min_count, rule.rounding_base) == (min_count, base)
