@@ -248,8 +248,10 @@ def _cellen(release: Release, steward_cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cijfers(release: Release) -> pd.DataFrame:
-    """Published figures and scores per area × period × indicator; hidden values stay NA (null), never 0."""
-    cells = release.cells[["code", "level", "gemeente", "regio", "period", "indicator", "value", "status", "denominator"]]
+    """Published figures and scores per area × period × indicator; hidden values stay NA (null), never 0.
+    ``herzien`` is true where the figure replaces a different one an earlier release published."""
+    columns = ["code", "level", "gemeente", "regio", "period", "indicator", "value", "status", "denominator"]
+    cells = release.cells[columns + [c for c in ("herzien",) if c in release.cells.columns]]  # herzien: revised
     frame = release.areas[["code", "naam"]].merge(cells, on="code", how="right")
     scale = frame["indicator"].map({k: v.scale for k, v in INDICATORS.items()}).astype("Float64")
     frame["rate"] = (frame["value"].astype("Float64") / frame["denominator"].astype("Float64") * scale).round(2)

@@ -6,6 +6,7 @@ import pandas as pd
 
 from insights.ingest import read_rules
 from insights.pipeline import build_release, dry_run
+from insights.release import REPORT_DIR
 
 KEY = ["code", "period", "indicator"]
 
@@ -50,5 +51,5 @@ def test_correction_and_stricter_rules_build_on_the_folder_and_the_dry_run_predi
     assert (after.loc[kept[kept].index, "value"] == before.loc[kept[kept].index, "value"]).all()
     assert (after.loc[kept[kept].index, "rounding_base"] == 5).all()
     assert after.loc[(fields[0], int(fields[1]), "meldingen"), "herzien"]
-    report = (second.path / "rapport" / "herzieningen.csv").read_text(encoding="utf-8")
+    report = (second.path / REPORT_DIR / "herzieningen.csv").read_text(encoding="utf-8")
     assert f"{fields[0]},{fields[1]},meldingen,{first.id}," in report
