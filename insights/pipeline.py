@@ -211,7 +211,7 @@ def _build_locked(settings: BuildSettings, *, region: str | None, gemeenten: lis
         "title": f"helpende-data {selection.label}",
         "selection": {"label": selection.label, "gemeenten": sorted(selection.gemeenten), "regios": sorted(selection.regios)},
         "synthetic": table.synthetic,
-        "previous_release": None if previous is None else previous.id,
+        "previous_release": history[-1].name if history else None,
         "periods": sorted(int(p) for p in published["period"].unique()),
         "inputs": {
             "indicators": table.sha256,
