@@ -30,6 +30,7 @@ def release_summary(release: Release) -> dict:
         "rules_version": release.manifest.get("rules_version"),
         "synthetic": release.synthetic,
         "signals": {str(k): int(v) for k, v in signals.items()},
+        "effects": release.manifest.get("effects") or {},
     }
 
 

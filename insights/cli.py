@@ -29,6 +29,8 @@ def build(
     rules: Annotated[Path | None, typer.Option(help="Disclosure rules file (TOML)")] = None,
     releases: Annotated[Path, typer.Option(help="Releases folder; the new release is swapped in atomically")] = Path("releases"),
     maps: Annotated[bool, typer.Option(help="Render the maps into the release")] = True,
+    interventies: Annotated[Path | None, typer.Option(
+        "--interventies", help="Interventions file (TOML) for the effect estimates; default the bundled example")] = None,
 ) -> None:
     """Validate, protect and score the indicators, then write and activate a new release."""
     from insights.pipeline import build_release
@@ -41,6 +43,8 @@ def build(
         overrides["boundaries"] = boundaries
     if rules:
         overrides["rules"] = rules
+    if interventies:
+        overrides["interventions"] = interventies
     settings = BuildSettings(**overrides)
     started = time.perf_counter()
     release = build_release(settings, region=region, gemeenten=gemeente, progress=_echo, render_maps=maps)

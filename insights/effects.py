@@ -20,6 +20,7 @@ from insights.risk.explain import NON_CAUSAL, composite_model
 from insights.risk.public_interval import public_count_interval
 from insights.risk.repeat import repeat_share
 from insights.risk.signal import REFERENCE
+from insights.risk.trend_check import marker_rates
 from insights.risk.trend_test import MARKERS, trend_markers
 
 __all__ = ["EffectTables", "TABLE_FILES", "effect_tables"]
@@ -32,6 +33,9 @@ TABLE_FILES = {
     "effecten": "effect per interventie en indicator (verschil-in-verschillen)",
 }
 TREND_WINDOW = 5
+#: Seed of the build's own check of the trend marker (false positives and power at its wijk sizes).
+CHECK_SEED = 20261204
+YEAR_SD = 0.08
 REPEAT_MIN_REPORTS = 20
 
 
@@ -134,6 +138,16 @@ def effect_tables(published: pd.DataFrame, scores: pd.DataFrame,
     except (ValueError, np.linalg.LinAlgError) as err:
         composite_note = f"niet berekend: {err}"
     profiles = _profiles(public, scores, trends, repeats, composite)
+    sizes = public.loc[public["level"].eq("wijk") & public["indicator"].eq("meldingen"), "value"].dropna()
+    sizes = sizes.astype(float).clip(lower=1).to_numpy()
+    check: dict[str, Any] = {}
+    if len(sizes):
+        rng = np.random.default_rng(CHECK_SEED)
+        sample = rng.choice(sizes, size=2000)
+        check = {"year_sd": YEAR_SD, "series": 2000, "seed": CHECK_SEED,
+                 "false_positive": round(marker_rates(rng, sample, year_sd=YEAR_SD)["any"], 4),
+                 "power_10pct": round(marker_rates(rng, sample, change=0.10, year_sd=YEAR_SD)["up"], 4),
+                 "sizes": "gepubliceerde meldingen per wijk in deze release"}
     tables = {"trends": trends, "hermeldingen": repeats, "profielen": profiles}
     dispersion = (trends.drop_duplicates(["level", "indicator"])
                   .set_index(["level", "indicator"])[["dispersion", "dispersion_source"]])
@@ -145,6 +159,7 @@ def effect_tables(published: pd.DataFrame, scores: pd.DataFrame,
             "test": "Wald, 95%-interval van de jaarlijkse verandering; overdispersie per niveau en indicator geschat",
             "dispersion": [{"level": lvl, "indicator": ind, "alpha": round(float(r["dispersion"]), 5),
                             "source": str(r["dispersion_source"])} for (lvl, ind), r in dispersion.iterrows()],
+            "check": check,
             "markers": {m: int(v) for m, v in trends["marker"].value_counts().reindex(MARKERS, fill_value=0).items()},
         },
         "repeat": {"levels": ["wijk", "gemeente", "regio"], "min_reports": REPEAT_MIN_REPORTS,

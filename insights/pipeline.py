@@ -29,7 +29,9 @@ from insights.errors import ReleaseNotFound
 from insights.release import Release, current_release_dir, load_release, write_release
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
-from insights.settings import BuildSettings
+from insights.settings import EXAMPLE_INTERVENTIONS, BuildSettings
+from insights.effects import effect_tables
+from insights.interventions import read_interventions
 
 __all__ = ["Prepared", "build_release", "prepare_cells"]
 
@@ -139,6 +141,19 @@ def prepare_cells(
     return cells, parent_of(hierarchy), prepared
 
 
+def _interventions(settings: BuildSettings, published: pd.DataFrame):
+    """The interventions to evaluate: the settings' file, validated against the release's wijken and
+    periods. The bundled example is used only where its wijken are in the release."""
+    if settings.interventions is None:
+        return []
+    wijken = set(published.loc[published["level"].eq("wijk"), "code"])
+    periods = sorted(int(p) for p in published["period"].unique())
+    if Path(settings.interventions) == EXAMPLE_INTERVENTIONS:
+        every = read_interventions(settings.interventions, periods=periods)
+        return [iv for iv in every if set(iv.wijken) | set(iv.comparison) <= wijken]
+    return read_interventions(settings.interventions, wijken=wijken, periods=periods)
+
+
 def build_release(
     settings: BuildSettings,
     *,
@@ -161,6 +176,8 @@ def build_release(
     with _step(progress, "scoring"):
         # Scores are public: they see hidden cells only as "beschermd" with the audit's interval.
         scores = score(published.assign(status=public_status(published)))
+    with _step(progress, "trends, repeat shares, profiles and effects"):
+        effects = effect_tables(published, scores, _interventions(settings, published))
     with _step(progress, "assembling areas"):
         areas = _restrict(_area_table(prep.hierarchy, prep.wijken), selection)
     manifest = {
@@ -180,12 +197,13 @@ def build_release(
             "cells": int(len(published)),
             "cells_hidden": int(published["value"].isna().sum()),
         },
+        "effects": effects.facts,
         "licence": "Bron: CBS, Kadaster (CC BY 4.0)" + ("; indicator counts are SYNTHETIC demo data" if table.synthetic else ""),
     }
     with _step(progress, "writing release, reports" + (" and maps" if render_maps else "")):
         release = write_release(
             settings.releases_dir, areas=areas, cells=published, scores=scores, rules=rules,
-            rules_text=prep.rules_text, manifest=manifest,
+            rules_text=prep.rules_text, manifest=manifest, tables=effects.tables,
             render=lambda written: render_release_files(written, maps=render_maps),
         )
     return release

@@ -9,6 +9,8 @@ Layout of a releases folder::
             gebieden.parquet         # GeoParquet, EPSG:28992: every area of every level
             cellen.parquet           # published cells: value (rounded) or NA + status + reason
             scores.parquet           # scores computed from the published cells
+            <name>.parquet           # further tables (trends, hermeldingen, profielen, effecten), listed
+                                     # under "tables" in the manifest
             regels.toml              # the rules file the cells were protected with
             kaarten/*.html           # maps rendered from this release
 
@@ -23,8 +25,8 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -119,6 +121,7 @@ class Release:
     areas: gpd.GeoDataFrame  # EPSG:28992
     cells: pd.DataFrame
     scores: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # further tables by name (manifest "tables")
 
     @property
     def synthetic(self) -> bool:
@@ -140,12 +143,21 @@ def write_release(
     manifest: dict,
     render: Callable[[Release], dict[str, str | bytes]] | None = None,
     now: datetime | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> Release:
     """Check, write and activate a new release; return it as loaded from disk.
 
     ``render`` receives the release as written (read back from the temporary folder) and returns
     extra files (relative path → content), e.g. maps; they are part of the release and its hashes.
+    ``tables`` (name → frame of published-derived figures, never raw counts) are written as
+    ``<name>.parquet`` and listed in the manifest under ``"tables"``.
     """
+    tables = dict(tables or {})
+    for name, frame in tables.items():
+        if not name.isidentifier() or name in ("gebieden", "cellen", "scores"):
+            raise ReleaseError(f"table name {name!r} is not allowed")
+        if "count" in frame.columns:
+            raise UnprotectedOutput(f"table {name!r} has a raw 'count' column; nothing was written")
     check_publishable(cells, rules)
     releases_dir = Path(releases_dir)
     releases_dir.mkdir(parents=True, exist_ok=True)
@@ -162,6 +174,8 @@ def write_release(
         areas.to_parquet(tmp / "gebieden.parquet", index=False)
         cells.to_parquet(tmp / "cellen.parquet", index=False)
         scores.to_parquet(tmp / "scores.parquet", index=False)
+        for name, frame in tables.items():
+            frame.to_parquet(tmp / f"{name}.parquet", index=False)
         (tmp / "regels.toml").write_text(rules_text, encoding="utf-8")
         full_manifest = {
             "release_id": release_id,
@@ -169,6 +183,7 @@ def write_release(
             "code_version": _code_version(),
             **manifest,
             "rules_version": rules.version,
+            **({"tables": sorted(tables)} if tables else {}),
         }
         _write_manifest(tmp, full_manifest)
         if render is not None:
@@ -233,4 +248,5 @@ def _load(folder: Path, release_id: str) -> Release:
         areas=gpd.read_parquet(folder / "gebieden.parquet"),
         cells=pd.read_parquet(folder / "cellen.parquet"),
         scores=pd.read_parquet(folder / "scores.parquet"),
+        tables={name: pd.read_parquet(folder / f"{name}.parquet") for name in manifest.get("tables", [])},
     )

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from insights.risk.censored_nb import fit_censored_nb
+from insights.risk.censored_nb import conditional_moments, fit_censored_nb
 
 __all__ = ["DECREASING", "INCREASING", "MARKERS", "NO_CHANGE", "TOO_LITTLE", "TREND_COLUMNS",
            "estimate_dispersion", "trend_markers"]
@@ -73,6 +73,24 @@ def estimate_dispersion(low: np.ndarray, high: np.ndarray, denominator: np.ndarr
     return float(max(num / den, 0.0)) if den > 0 else 0.0, int(len(i))
 
 
+def _score_p(low, high, exog, offset, alpha, used) -> np.ndarray:
+    """Two-sided p-value of the score test of no trend (slope 0), censoring-aware (Louis information)."""
+    null = fit_censored_nb(low, high, exog[:, :1], offset, alpha=alpha, weight=used.astype(float))
+    mu = null.mu
+    t = exog[:, 1]
+    n = len(low)
+    flat = conditional_moments(low.ravel(), high.ravel(), mu.ravel(), alpha)
+    ey, vy = flat[0].reshape(n, -1), flat[1].reshape(n, -1)
+    w = used.astype(float)
+    u = (w * t * (ey - mu) / (1 + alpha * mu)).sum(1)
+    info_w = w * (mu / (1 + alpha * mu) - vy / (1 + alpha * mu) ** 2)
+    # information for the slope, adjusted for the intercept (efficient score)
+    i_tt = (info_w * t * t).sum(1) - (info_w * t).sum(1) ** 2 / np.maximum(info_w.sum(1), 1e-300)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = u / np.sqrt(i_tt)
+    return 2 * stats.norm.sf(np.abs(z))
+
+
 def trend_markers(
     cells: pd.DataFrame,
     *,
@@ -95,8 +113,8 @@ def trend_markers(
     Returns
     -------
     DataFrame ordered by ``code``, ``indicator`` (never by change), columns :data:`TREND_COLUMNS`:
-    ``apc`` (annual change of the rate, %), ``apc_low95``/``apc_high95``, ``p_value`` (Wald, two-sided,
-    no change), ``marker``, ``dispersion`` (alpha used) and ``dispersion_source`` (the level it was
+    ``apc`` (annual change of the rate, %), ``apc_low95``/``apc_high95`` (Wald), ``p_value`` (score test
+    of no change, two-sided), ``marker``, ``dispersion`` (alpha used) and ``dispersion_source`` (the level it was
     estimated at), ``change_ratio`` (published rate in the last period / previous period) with a 95%
     interval taking rounding (the interval corners) and the dispersion into account; NA when either cell
     is hidden.
@@ -105,7 +123,8 @@ def trend_markers(
     -----
     Model per series: y_t ~ NB2(mu_t, alpha), log mu_t = a + b (t − t̄) + log d_t; the published value is
     the interval it stands for, a hidden cell its public interval (censored likelihood, never 0).
-    Marker "stijgend"/"dalend" when the 95% interval of exp(b) excludes 1. alpha is estimated per level
+    Marker "stijgend"/"dalend" when the score test of b = 0 gives p < 0.05 (the score test keeps its
+    level with small counts better than the Wald interval, which is reported alongside). alpha is estimated per level
     and indicator by :func:`estimate_dispersion`, so the test allows for year-to-year variation.
     """
     periods = sorted(int(p) for p in cells["period"].unique())[-window:]
@@ -171,9 +190,10 @@ def trend_markers(
         apc[sel[good]] = 100 * np.expm1(b[good])
         lo95[sel[good]] = 100 * np.expm1(b[good] - _Z * se[good])
         hi95[sel[good]] = 100 * np.expm1(b[good] + _Z * se[good])
-        pval[sel[good]] = 2 * stats.norm.sf(np.abs(b[good] / se[good]))
+        pval[sel[good]] = _score_p(safe_low[sel], safe_high[sel], exog, offset[sel], float(a), used[sel])[good]
+    clear = np.isfinite(pval) & (pval < 0.05)
     marker = np.where(~np.isfinite(apc), TOO_LITTLE,
-                      np.where(lo95 > 0, INCREASING, np.where(hi95 < 0, DECREASING, NO_CHANGE)))
+                      np.where(clear & (apc > 0), INCREASING, np.where(clear & (apc < 0), DECREASING, NO_CHANGE)))
 
     ratio, c_lo, c_hi = (np.full(len(keys), np.nan) for _ in range(3))
     if len(periods) >= 2:
