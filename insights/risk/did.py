@@ -22,7 +22,7 @@ __all__ = ["EFFECT_COLUMNS", "Intervention", "did_effect", "intervention_effects
 _Z = float(stats.norm.isf(0.025))
 
 EFFECT_COLUMNS = [
-    "interventie", "indicator", "start", "n_wijken", "n_vergelijking", "periods_before", "periods_after",
+    "interventie", "indicator", "start", "wijken", "n_wijken", "n_vergelijking", "periods_before", "periods_after",
     "rate_ratio", "low95", "high95", "p_value", "pretrend_ratio", "pretrend_low95", "pretrend_high95",
     "pretrend_p", "dispersion", "verdict", "caveats",
 ]
@@ -189,7 +189,7 @@ def intervention_effects(cells: pd.DataFrame, interventions: list[Intervention])
     Returns
     -------
     DataFrame with :data:`EFFECT_COLUMNS`, in the order of ``interventions`` and then the indicator
-    registry: ``rate_ratio`` (after/before in the intervention wijken relative to the comparison wijken)
+    registry: ``wijken`` (the intervention wijken, comma-separated), ``rate_ratio`` (after/before in the intervention wijken relative to the comparison wijken)
     with 95% interval and ``p_value``; pre-trend yearly ratio, interval and ``pretrend_p``; ``verdict``
     (plain Dutch) and ``caveats`` (Dutch, ``; ``-separated).
     """
@@ -209,7 +209,8 @@ def intervention_effects(cells: pd.DataFrame, interventions: list[Intervention])
             part = wijken[wijken["indicator"].eq(name) & wijken["code"].isin(treated | comparison)]
             r = did_effect(part, treated, iv.start)
             verdict, caveats = _verdict(iv.name, name, r, len(treated))
-            rows.append({"interventie": iv.name, "indicator": name, "start": iv.start, "n_wijken": len(treated),
+            rows.append({"interventie": iv.name, "indicator": name, "start": iv.start,
+                         "wijken": ",".join(sorted(treated)), "n_wijken": len(treated),
                          "n_vergelijking": len(comparison), **r, "verdict": verdict, "caveats": caveats})
     out = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
     for col in ("rate_ratio", "low95", "high95", "p_value", "pretrend_ratio", "pretrend_low95", "pretrend_high95",
