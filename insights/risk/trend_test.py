@@ -25,6 +25,9 @@ MARKERS = (INCREASING, DECREASING, NO_CHANGE, TOO_LITTLE)
 _Z = float(stats.norm.isf(0.025))
 #: Series at a level needed to estimate its own dispersion; fewer borrow the largest of the other levels.
 MIN_SERIES_FOR_DISPERSION = 10
+#: Only series whose every cell is at least this count inform the dispersion: near the threshold the
+#: published series are a selection (the low years are hidden), which would understate the variation.
+MIN_COUNT_FOR_DISPERSION = 30
 
 TREND_COLUMNS = [
     "code", "level", "indicator", "first_period", "last_period", "n_periods", "apc", "apc_low95", "apc_high95",
@@ -40,7 +43,7 @@ def estimate_dispersion(low: np.ndarray, high: np.ndarray, denominator: np.ndarr
     Parameters
     ----------
     low, high : (n, t) count intervals; a series counts only when every used cell has a finite interval
-        no wider than its rounding (a published value).
+        no wider than its rounding (a published value) and at least :data:`MIN_COUNT_FOR_DISPERSION`.
     denominator : (n, t) exposures.
     used : (n, t) bool, cells in the series.
     rounding_var : (n, t) variance the rounding adds ((b² − 1) / 12 for base b).
@@ -57,8 +60,8 @@ def estimate_dispersion(low: np.ndarray, high: np.ndarray, denominator: np.ndarr
     with SD s, alpha ≈ exp(s²) − 1 (s = 0.08 gives 0.0064).
     """
     mid = (low + high) / 2
-    full = (used.sum(1) >= 3) & np.all(~used | (np.isfinite(high) & (high - low <= 4 * np.sqrt(rounding_var) + 1)),
-                                       axis=1)
+    full = (used.sum(1) >= 3) & np.all(~used | (np.isfinite(high) & (high - low <= 4 * np.sqrt(rounding_var) + 1)
+                                                 & (low >= MIN_COUNT_FOR_DISPERSION)), axis=1)
     if not full.any():
         return 0.0, 0
     i = np.flatnonzero(full)
