@@ -139,7 +139,7 @@ def did_effect(cells: pd.DataFrame, treated: set[str], start: int) -> dict[str, 
         slope = (is_t[pre] * (period[pre] - start)).astype(float)
         pf = _fit_last(low[pre], high[pre], _fe_design(area[pre], period[pre], [slope]), offset[pre], weight[pre],
                        rvar[pre])
-        if pf is not None:
+        if pf is not None and np.isfinite(pf.se) and pf.se < 10:
             out.update(pretrend_ratio=float(np.exp(pf.log_ratio)), pretrend_low95=float(np.exp(pf.log_ratio - _Z * pf.se)),
                        pretrend_high95=float(np.exp(pf.log_ratio + _Z * pf.se)),
                        pretrend_p=float(2 * stats.norm.sf(abs(pf.log_ratio / pf.se))))

@@ -56,8 +56,9 @@ def estimate_dispersion(low: np.ndarray, high: np.ndarray, denominator: np.ndarr
     Notes
     -----
     Residuals of a Poisson log-linear fit per series, corrected for the two fitted parameters by the
-    factor t / (t − 2): alpha = Σ[(y − mu)² t/(t − 2) − mu − r] / Σ mu². For a log-normal year effect
-    with SD s, alpha ≈ exp(s²) − 1 (s = 0.08 gives 0.0064).
+    factor t / (t − 2): e = (y − mu)² t/(t − 2) − mu − r estimates alpha mu². First alpha₀ = Σe / Σmu², then
+    alpha = Σ w e/mu² / Σ w with w = (1/mu + alpha₀)⁻² (inverse-variance weights: big areas do not
+    dominate). For a log-normal year effect with SD s, alpha ≈ exp(s²) − 1 (s = 0.08 gives 0.0064).
     """
     mid = (low + high) / 2
     full = (used.sum(1) >= 3) & np.all(~used | (np.isfinite(high) & (high - low <= 4 * np.sqrt(rounding_var) + 1)
@@ -71,12 +72,20 @@ def estimate_dispersion(low: np.ndarray, high: np.ndarray, denominator: np.ndarr
                           weight=used[i].astype(float))
     k = used[i].sum(1, keepdims=True)
     resid2 = (mid[i] - fit.mu) ** 2 * k / np.maximum(k - 2, 1)
-    num = np.where(used[i], resid2 - fit.mu - rounding_var[i], 0.0).sum()
-    den = np.where(used[i], fit.mu ** 2, 0.0).sum()
-    return float(max(num / den, 0.0)) if den > 0 else 0.0, int(len(i))
+    excess = np.where(used[i], resid2 - fit.mu - rounding_var[i], 0.0)
+    mu2 = np.where(used[i], fit.mu ** 2, 0.0)
+    if mu2.sum() <= 0:
+        return 0.0, int(len(i))
+    alpha = max(excess.sum() / mu2.sum(), 0.0)
+    # Second pass with (approximately) inverse-variance weights per cell: Var(excess / mu²) ∝ (1/mu + alpha)²,
+    # so large series count equally instead of dominating by mu² (areas of very different sizes).
+    with np.errstate(divide="ignore"):
+        w = np.where(used[i], 1.0 / (1.0 / np.maximum(fit.mu, 1e-9) + max(alpha, 1e-4)) ** 2, 0.0)
+        ratio = np.where(used[i], excess / np.maximum(mu2, 1e-300), 0.0)
+    return float(max((w * ratio).sum() / w.sum(), 0.0)), int(len(i))
 
 
-def _score_p(low, high, exog, offset, alpha, used) -> np.ndarray:
+def _score_p(low, high, exog, offset, alpha, used, dof) -> np.ndarray:
     """Two-sided p-value of the score test of no trend (slope 0), censoring-aware (Louis information)."""
     null = fit_censored_nb(low, high, exog[:, :1], offset, alpha=alpha, weight=used.astype(float))
     mu = null.mu
@@ -91,7 +100,7 @@ def _score_p(low, high, exog, offset, alpha, used) -> np.ndarray:
     i_tt = (info_w * t * t).sum(1) - (info_w * t).sum(1) ** 2 / np.maximum(info_w.sum(1), 1e-300)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = u / np.sqrt(i_tt)
-    return 2 * stats.norm.sf(np.abs(z))
+    return 2 * stats.t.sf(np.abs(z), dof) if np.isfinite(dof) else 2 * stats.norm.sf(np.abs(z))
 
 
 def trend_markers(
@@ -127,7 +136,9 @@ def trend_markers(
     Model per series: y_t ~ NB2(mu_t, alpha), log mu_t = a + b (t − t̄) + log d_t; the published value is
     the interval it stands for, a hidden cell its public interval (censored likelihood, never 0).
     Marker "stijgend"/"dalend" when the score test of b = 0 gives p < 0.05 (the score test keeps its
-    level with small counts better than the Wald interval, which is reported alongside). alpha is estimated per level
+    level with small counts better than the Wald interval, which is reported alongside). Because alpha
+    is itself estimated, both use Student's t with the residual degrees of freedom behind alpha
+    (series × (periods − 2)) instead of the normal, as a quasi-likelihood F test would. alpha is estimated per level
     and indicator by :func:`estimate_dispersion`, so the test allows for year-to-year variation.
     """
     periods = sorted(int(p) for p in cells["period"].unique())[-window:]
@@ -159,6 +170,7 @@ def trend_markers(
     enough = (n_used >= min_periods) & (published.sum(1) >= 2)
 
     alpha = np.zeros(len(keys))
+    dof = np.full(len(keys), np.inf)  # residual degrees of freedom behind alpha (inf: none estimated)
     source = np.empty(len(keys), dtype=object)
     for name in np.unique(indicator):
         own: dict[str, tuple[float, int]] = {}
@@ -166,14 +178,13 @@ def trend_markers(
             sel = (indicator == name) & (level == lvl)
             if sel.any():
                 own[lvl] = estimate_dispersion(low[sel], high[sel], den[sel], used[sel], rvar[sel])
-        reliable = {k: v[0] for k, v in own.items() if v[1] >= MIN_SERIES_FOR_DISPERSION}
-        fallback = max(reliable.items(), key=lambda kv: kv[1]) if reliable else (None, 0.0)
+        reliable = {k: v for k, v in own.items() if v[1] >= MIN_SERIES_FOR_DISPERSION}
+        fallback = max(reliable.items(), key=lambda kv: kv[1][0]) if reliable else (None, (0.0, 0))
         for lvl in own:
             sel = (indicator == name) & (level == lvl)
-            if lvl in reliable:
-                alpha[sel], source[sel] = reliable[lvl], lvl
-            else:
-                alpha[sel], source[sel] = fallback[1], fallback[0] or "geen (Poisson)"
+            lvl_src, (a_hat, n_series) = (lvl, reliable[lvl]) if lvl in reliable else fallback
+            alpha[sel], source[sel] = a_hat, lvl_src or "geen (Poisson)"
+            dof[sel] = n_series * (len(periods) - 2) if lvl_src else np.inf
 
     t = np.asarray(periods, dtype=float)
     exog = np.column_stack([np.ones_like(t), t - t.mean()])
@@ -182,18 +193,19 @@ def trend_markers(
     safe_low = np.where(used, low, 0.0)
     safe_high = np.where(used, high, 0.0)
     offset = np.log(np.where(used, den, 1.0))
-    for a in np.unique(alpha):
-        sel = np.flatnonzero(enough & (alpha == a))
+    for a, df in {(float(a), float(d)) for a, d in zip(alpha, dof)}:
+        sel = np.flatnonzero(enough & (alpha == a) & (dof == df))
         if not len(sel):
             continue
         fit = fit_censored_nb(safe_low[sel], safe_high[sel], exog, offset[sel], alpha=float(a),
                               weight=used[sel].astype(float))
         b, se = fit.params[:, 1], np.sqrt(fit.cov[:, 1, 1])
         good = fit.converged & np.isfinite(se)
+        crit = float(stats.t.isf(0.025, df)) if np.isfinite(df) else _Z
         apc[sel[good]] = 100 * np.expm1(b[good])
-        lo95[sel[good]] = 100 * np.expm1(b[good] - _Z * se[good])
-        hi95[sel[good]] = 100 * np.expm1(b[good] + _Z * se[good])
-        pval[sel[good]] = _score_p(safe_low[sel], safe_high[sel], exog, offset[sel], float(a), used[sel])[good]
+        lo95[sel[good]] = 100 * np.expm1(b[good] - crit * se[good])
+        hi95[sel[good]] = 100 * np.expm1(b[good] + crit * se[good])
+        pval[sel[good]] = _score_p(safe_low[sel], safe_high[sel], exog, offset[sel], float(a), used[sel], df)[good]
     clear = np.isfinite(pval) & (pval < 0.05)
     marker = np.where(~np.isfinite(apc), TOO_LITTLE,
                       np.where(clear & (apc > 0), INCREASING, np.where(clear & (apc < 0), DECREASING, NO_CHANGE)))
