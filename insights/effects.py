@@ -16,7 +16,7 @@ from scipy import stats
 
 from insights.indicators import INDICATORS
 from insights.risk.did import Intervention, intervention_effects
-from insights.risk.explain import NON_CAUSAL, composite_model
+from insights.risk.explain import NON_CAUSAL, composite_model, count_band
 from insights.risk.public_interval import public_count_interval
 from insights.risk.repeat import repeat_share
 from insights.risk.signal import REFERENCE
@@ -73,6 +73,7 @@ def _profiles(public: pd.DataFrame, scores: pd.DataFrame, trends: pd.DataFrame, 
     per_unit = rows["denominator"].astype("Float64") / scale
     rate_low, rate_high = _rate_interval(rows["low"], rows["high"], per_unit)
     out = rows[["code", "level", "gemeente", "regio", "period", "indicator", "value", "status", "denominator"]].copy()
+    out["count_band"] = count_band(rows["low"], rows["high"]).to_numpy()
     out["rate"] = (rows["value"].astype("Float64") / per_unit).astype("Float64")
     out["rate_low95"] = pd.array(rate_low, dtype="Float64")
     out["rate_high95"] = pd.array(rate_high, dtype="Float64")

@@ -143,14 +143,15 @@ def prepare_cells(
 
 def _interventions(settings: BuildSettings, published: pd.DataFrame):
     """The interventions to evaluate: the settings' file, validated against the release's wijken and
-    periods. The bundled example is used only where its wijken are in the release."""
+    periods. The bundled example is used only where its wijken and start fit the release."""
     if settings.interventions is None:
         return []
     wijken = set(published.loc[published["level"].eq("wijk"), "code"])
     periods = sorted(int(p) for p in published["period"].unique())
     if Path(settings.interventions) == EXAMPLE_INTERVENTIONS:
-        every = read_interventions(settings.interventions, periods=periods)
-        return [iv for iv in every if set(iv.wijken) | set(iv.comparison) <= wijken]
+        every = read_interventions(settings.interventions)
+        return [iv for iv in every if set(iv.wijken) | set(iv.comparison) <= wijken
+                and periods[0] < iv.start <= periods[-1]]
     return read_interventions(settings.interventions, wijken=wijken, periods=periods)
 
 

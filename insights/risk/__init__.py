@@ -6,7 +6,6 @@ from insights.risk.explain import (
     CompositeModel,
     composite_model,
     count_band,
-    indicator_profile,
 )
 from insights.risk.funnel import funnel_flags, overdispersion_factor
 from insights.risk.guard import check_model_inputs
@@ -21,7 +20,8 @@ from insights.risk.repeat import repeat_share
 from insights.risk.score import SCORE_COLUMNS, score
 from insights.risk.signal import SIGNALS, signal_category
 from insights.risk.smr import standardised_ratio
-from insights.risk.trend import period_change, region_series
+from insights.risk.trend_test import MARKERS, trend_markers
+from insights.risk.did import Intervention, intervention_effects
 
 __all__ = [
     "SCORE_COLUMNS",
@@ -37,13 +37,14 @@ __all__ = [
     "fit_gamma_prior",
     "funnel_flags",
     "gamma_posterior",
-    "indicator_profile",
+    "Intervention",
+    "MARKERS",
+    "intervention_effects",
+    "trend_markers",
     "model_card_markdown",
     "overdispersion_factor",
-    "period_change",
     "poisson_gamma_eb",
     "reference_rates",
-    "region_series",
     "repeat_share",
     "score",
     "signal_category",

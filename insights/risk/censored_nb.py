@@ -139,7 +139,7 @@ def _fit(
     p = x.shape[2]
     w_obs = np.ones((n, t)) if weight is None else np.asarray(weight, dtype=float)
     off = np.where(w_obs > 0, np.asarray(offset, dtype=float), 0.0)
-    start_y = np.where(np.isfinite(high), (low + high) / 2, np.maximum(low, 0.5))
+    start_y = np.where(w_obs > 0, np.where(np.isfinite(high), (low + high) / 2, np.maximum(low, 0.5)), 0.0)
     rate = (w_obs * start_y).sum(1) / np.maximum((w_obs * np.exp(off)).sum(1), 1e-300)
     beta = np.zeros((n, p))
     beta[:, 0] = np.log(np.maximum(rate, 1e-8))  # the first column is the constant
@@ -172,6 +172,7 @@ def _fit(
     wgt = w_obs * (mu / (1 + alpha * mu) - vy / (1 + alpha * mu) ** 2)
     info = np.matmul(np.swapaxes(x * wgt[..., None], 1, 2), x)
     cov = np.full((n, p, p), np.nan)
-    ok = np.linalg.det(info) > 1e-12
+    sign, logdet = np.linalg.slogdet(info)
+    ok = (sign > 0) & (logdet > np.log(1e-12))
     cov[ok] = np.linalg.inv(info[ok])
     return CensoredFit(params=beta, cov=cov, mu=mu, converged=converged)

@@ -1,7 +1,5 @@
-"""Explanation per area: an indicator profile, and an optional non-causal composite.
-
-The profile puts each indicator's published band, denominator, ratio and smoothed relative risk
-side by side. The composite is a negative-binomial regression of reports on the debt and divorce
+"""Explanation per area: the count band in words, and the non-causal composite of the area profile.
+ The composite is a negative-binomial regression of reports on the debt and divorce
 rates of the same areas; its per-indicator contributions β_k (x_k − x̄_k) describe association
 ("samenhang"), never cause.
 """
@@ -24,7 +22,7 @@ from insights.risk.poisson_gamma import (
     _segment_logsumexp,
 )
 
-__all__ = ["NON_CAUSAL", "CompositeModel", "composite_model", "count_band", "indicator_profile"]
+__all__ = ["NON_CAUSAL", "CompositeModel", "composite_model", "count_band"]
 
 NON_CAUSAL = "samenhang, geen oorzaak: de bijdragen beschrijven hoe gebieden verschillen, niet waarom"
 
@@ -46,39 +44,6 @@ def count_band(low: pd.Series, high: pd.Series) -> pd.Series:
         else:
             text[i] = f"{int(a)} tot en met {int(b)}"
     return pd.Series(text, index=low.index, name="count_band", dtype="object")
-
-
-def indicator_profile(published: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """One row per area, period and indicator with everything needed to read its score.
-
-    Parameters
-    ----------
-    published : the published frame given to :func:`insights.risk.score.score`.
-    scores : its result (same index).
-
-    Returns
-    -------
-    DataFrame ordered by ``code``, ``period`` and the indicator registry order (never by score):
-    ``code``, ``level``, ``period``, ``indicator``, ``label`` (Dutch), ``count_band`` (text),
-    ``denominator`` (count), ``expected`` (count), ``smr``, ``rr``, ``rr_low90``, ``rr_high90``,
-    ``p_exceed``, ``signal``.
-    """
-    if not published.index.equals(scores.index):
-        raise ValueError("scores must be the result of score(published): the indexes differ")
-    bounds = count_interval(published["value"], published["status"], published["min_count"],
-                            published["rounding_base"])
-    out = pd.DataFrame({
-        "code": published["code"], "level": published["level"], "period": published["period"],
-        "indicator": published["indicator"],
-        "label": published["indicator"].map(lambda n: INDICATORS[n].label if n in INDICATORS else n),
-        "count_band": count_band(bounds["low"], bounds["high"]),
-        "denominator": published["denominator"],
-    })
-    for col in ("expected", "smr", "rr", "rr_low90", "rr_high90", "p_exceed", "signal"):
-        out[col] = scores[col]
-    order = {name: i for i, name in enumerate(INDICATORS)}
-    out["_o"] = out["indicator"].map(order).fillna(len(order))
-    return out.sort_values(["code", "period", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
 class _IntervalNegBin(GenericLikelihoodModel):

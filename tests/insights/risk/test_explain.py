@@ -1,4 +1,4 @@
-"""Profile per area and the non-causal composite."""
+"""Count bands in words and the non-causal composite."""
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,6 @@ from insights.risk.explain import (
     NON_CAUSAL,
     composite_model,
     count_band,
-    indicator_profile,
 )
 from insights.risk.simulate import simulate_published
 
@@ -29,21 +28,6 @@ def test_count_band_texts():
     high = pd.Series([22.0, 9.0, np.inf, np.inf, 7.0])
     assert count_band(low, high).tolist() == [
         "18 tot en met 22", "minder dan 10", "10 of meer", "onbekend (beschermd)", "7"]
-
-
-def test_profile_is_ordered_by_code_not_by_score(published):
-    scores = score(published)
-    profile = indicator_profile(published, scores)
-    assert len(profile) == len(published)
-    assert profile["code"].tolist() == sorted(profile["code"])
-    first = profile[profile["code"].eq(profile["code"].iloc[0])]
-    assert first["indicator"].tolist() == ["schulden", "echtscheidingen", "meldingen"]
-    assert {"count_band", "denominator", "smr", "rr", "rr_low90", "rr_high90", "signal"} <= set(profile.columns)
-
-
-def test_profile_needs_matching_scores(published):
-    with pytest.raises(ValueError, match="indexes differ"):
-        indicator_profile(published, score(published).iloc[:5])
 
 
 def _exact_frame(rng, n=300, beta=0.02):
