@@ -47,7 +47,9 @@ def render_release_files(release: Release, *, maps: bool = True) -> dict[str, st
     files["modelkaart.md"] = model_card_markdown(summary)
     files["algoritmeregister.json"] = json.dumps(algoritmeregister_entry(summary), indent=2, ensure_ascii=False) + "\n"
     if maps:
+        from dashboards.profile import render_profile_pages
         from dashboards.render import render_release_maps
 
         files.update(render_release_maps(release))
+        files.update(render_profile_pages(release))
     return files
