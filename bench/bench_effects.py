@@ -21,12 +21,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from insights.effects import effect_tables  # noqa: E402
-from insights.risk import score  # noqa: E402
-from insights.risk.did import Intervention, intervention_effects  # noqa: E402
-from insights.risk.public_interval import public_count_interval  # noqa: E402
-from insights.risk.simulate import simulate_published  # noqa: E402
-from insights.risk.trend_test import TOO_LITTLE, trend_markers  # noqa: E402
+from insights.effects import effect_tables
+from insights.risk import score
+from insights.risk.did import Intervention, intervention_effects
+from insights.risk.public_interval import public_count_interval
+from insights.risk.simulate import simulate_published
+from insights.risk.trend_test import TOO_LITTLE, trend_markers
 
 
 def timing(seed: int) -> None:
@@ -70,7 +70,7 @@ def simulate(reps: int, seed: int) -> None:
         groups = [wijken[order[3 * i:3 * i + 3]] for i in range(20)]
         treated = set(np.concatenate(groups))
         rest = tuple(sorted(set(wijken) - treated))
-        public, _ = simulate_public(rng, lambda w, year: np.where(w["code"].isin(treated) & (year >= 2022), 0.85, 1.0))
+        public, _ = simulate_public(rng, lambda w, year, t=treated: np.where(w["code"].isin(t) & (year >= 2022), 0.85, 1.0))
         eff = intervention_effects(public_count_interval(public),
                                    [Intervention(f"iv{i}", tuple(g), 2022, comparison=rest) for i, g in enumerate(groups)])
         eff = eff[eff["rate_ratio"].notna()]

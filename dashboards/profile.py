@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -31,7 +32,7 @@ def _x(rr: float) -> float:
     return (math.log(rr) - math.log(_RR_MIN)) / (math.log(_RR_MAX) - math.log(_RR_MIN)) * _SPINE_W
 
 
-def _fmt(value: object, digits: int = 1) -> str:
+def _fmt(value: Any, digits: int = 1) -> str:
     if value is None or pd.isna(value):
         return "–"
     return f"{float(value):.{digits}f}".replace(".", ",")
@@ -41,8 +42,8 @@ def _spine(row: pd.Series) -> str:
     """Relative risk against the region (1 = the regio) on a log axis, with its 95% interval."""
     mid = _x(1.0)
     parts = [f'<svg class="spine" role="img" width="{_SPINE_W}" height="{_SPINE_H}" viewBox="0 0 {_SPINE_W} {_SPINE_H}">',
-             f'<title>RR tegen de regio: {_fmt(row["rr"], 2)} (95%: {_fmt(row["rr_low95"], 2)}–'
-             f'{_fmt(row["rr_high95"], 2)})</title>',
+             (f'<title>RR tegen de regio: {_fmt(row["rr"], 2)} (95%: {_fmt(row["rr_low95"], 2)}–'
+              f'{_fmt(row["rr_high95"], 2)})</title>'),
              f'<rect x="0" y="8" width="{_SPINE_W}" height="10" fill="#eee"/>',
              f'<line x1="{mid:.1f}" y1="2" x2="{mid:.1f}" y2="24" stroke="#333" stroke-width="1.5"/>']
     if pd.notna(row["rr"]) and pd.notna(row["rr_low95"]) and pd.notna(row["rr_high95"]):

@@ -23,7 +23,7 @@ from insights.risk.signal import REFERENCE
 from insights.risk.trend_check import marker_rates
 from insights.risk.trend_test import MARKERS, trend_markers
 
-__all__ = ["EffectTables", "TABLE_FILES", "effect_tables"]
+__all__ = ["TABLE_FILES", "EffectTables", "effect_tables"]
 
 #: Release table name → what it holds (file ``<name>.parquet``).
 TABLE_FILES = {
@@ -164,15 +164,15 @@ def effect_tables(published: pd.DataFrame, scores: pd.DataFrame,
             "markers": {m: int(v) for m, v in trends["marker"].value_counts().reindex(MARKERS, fill_value=0).items()},
         },
         "repeat": {"levels": ["wijk", "gemeente", "regio"], "min_reports": REPEAT_MIN_REPORTS,
-                   "ok": int(repeats["status"].eq("ok").sum()), "rows": int(len(repeats))},
-        "profiles": {"rows": int(len(profiles)), "composite": composite_note},
+                   "ok": int(repeats["status"].eq("ok").sum()), "rows": len(repeats)},
+        "profiles": {"rows": len(profiles), "composite": composite_note},
     }
     if interventions:
         effects = intervention_effects(public, interventions)
         tables["effecten"] = effects
         facts["effects"] = {
             "interventions": [iv.name for iv in interventions],
-            "rows": int(len(effects)),
+            "rows": len(effects),
             "estimated": int(effects["rate_ratio"].notna().sum()),
             "model": "verschil-in-verschillen: NB2-GLM met gebieds- en periode-effecten, interval-gecensureerd",
         }

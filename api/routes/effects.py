@@ -20,8 +20,8 @@ __all__ = ["router", "trend_tests"]
 
 router = APIRouter(tags=["Effecten"], responses=problem_responses(400, 401, 403, 404, 503))
 
-_OBJ = {"type": "object", "additionalProperties": True}
-_PROFILE = {200: {"description": "Profiel van één wijk of gemeente: elke indicator tegen de regio, met reeks",
+_OBJ: dict[str, Any] = {"type": "object", "additionalProperties": True}
+_PROFILE: dict[int | str, dict[str, Any]] = {200: {"description": "Profiel van één wijk of gemeente: elke indicator tegen de regio, met reeks",
                   "content": {"application/json": {"schema": {
                       "type": "object", "required": ["code", "release", "periode", "indicatoren"],
                       "properties": {
@@ -34,7 +34,7 @@ _PROFILE = {200: {"description": "Profiel van één wijk of gemeente: elke indic
                               "properties": {"indicator": {"type": "string"}, "profiel": _OBJ,
                                              "reeks": {"type": "array", "items": _OBJ}}}},
                           "samenhang": {"type": "string", "nullable": True}}}}}}}
-_EFFECTS = {200: {"description": "Effect per interventie en indicator (verschil-in-verschillen)",
+_EFFECTS: dict[int | str, dict[str, Any]] = {200: {"description": "Effect per interventie en indicator (verschil-in-verschillen)",
                   "content": {"application/json": {"schema": {
                       "type": "object", "required": ["release", "effecten", "aantal"],
                       "properties": {"release": {"type": "string"}, "synthetisch": {"type": "boolean"},

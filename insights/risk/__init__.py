@@ -1,6 +1,7 @@
 """Risk scores: pure functions over frames, one method per module."""
 
 from insights.risk.censoring import count_interval
+from insights.risk.did import Intervention, intervention_effects
 from insights.risk.expected import expected_counts, reference_rates
 from insights.risk.explain import (
     CompositeModel,
@@ -21,13 +22,14 @@ from insights.risk.score import SCORE_COLUMNS, score
 from insights.risk.signal import SIGNALS, signal_category
 from insights.risk.smr import standardised_ratio
 from insights.risk.trend_test import MARKERS, trend_markers
-from insights.risk.did import Intervention, intervention_effects
 
 __all__ = [
+    "MARKERS",
     "SCORE_COLUMNS",
     "SIGNALS",
     "CompositeModel",
     "GammaPrior",
+    "Intervention",
     "algoritmeregister_entry",
     "check_model_inputs",
     "composite_model",
@@ -37,10 +39,7 @@ __all__ = [
     "fit_gamma_prior",
     "funnel_flags",
     "gamma_posterior",
-    "Intervention",
-    "MARKERS",
     "intervention_effects",
-    "trend_markers",
     "model_card_markdown",
     "overdispersion_factor",
     "poisson_gamma_eb",
@@ -49,4 +48,5 @@ __all__ = [
     "score",
     "signal_category",
     "standardised_ratio",
+    "trend_markers",
 ]

@@ -60,7 +60,7 @@ def _fe_design(area: np.ndarray, period: np.ndarray, extra: list[np.ndarray]) ->
 
 def _fit_last(low, high, exog, offset, weight, rvar) -> _Fit | None:
     """Fit Poisson, estimate the NB2 dispersion from its residuals, refit; the last coefficient."""
-    n, p = exog.shape
+    p = exog.shape[1]
     if weight.sum() <= p + 1:
         return None
     mid = (low + high) / 2
@@ -116,7 +116,8 @@ def did_effect(cells: pd.DataFrame, treated: set[str], start: int) -> dict[str, 
         "rate_ratio", "low95", "high95", "p_value", "pretrend_ratio", "pretrend_low95", "pretrend_high95",
         "pretrend_p", "dispersion")}
     periods = sorted(int(p) for p in rows["period"].unique())
-    out["periods_before"] = sum(p < start for p in periods)
+    before = sum(p < start for p in periods)
+    out["periods_before"] = before
     out["periods_after"] = sum(p >= start for p in periods)
     is_t = rows["code"].isin(treated).to_numpy()
     post = (rows["period"].to_numpy() >= start)
@@ -135,7 +136,7 @@ def did_effect(cells: pd.DataFrame, treated: set[str], start: int) -> dict[str, 
                    high95=float(np.exp(fit.log_ratio + _Z * fit.se)),
                    p_value=float(2 * stats.norm.sf(abs(fit.log_ratio / fit.se))), dispersion=fit.alpha)
     pre = ~post
-    if out["periods_before"] >= 2 and (is_t & pre).any() and (~is_t & pre).any():
+    if before >= 2 and (is_t & pre).any() and (~is_t & pre).any():
         slope = (is_t[pre] * (period[pre] - start)).astype(float)
         pf = _fit_last(low[pre], high[pre], _fe_design(area[pre], period[pre], [slope]), offset[pre], weight[pre],
                        rvar[pre])

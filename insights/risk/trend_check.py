@@ -54,4 +54,4 @@ def marker_rates(rng: np.random.Generator, expected: np.ndarray, *, change: floa
     """
     markers = trend_markers(simulate_public_series(rng, expected, change=change, year_sd=year_sd))["marker"]
     up, down = float(markers.eq(INCREASING).mean()), float(markers.eq(DECREASING).mean())
-    return {"any": up + down, "up": up, "down": down, "series": int(len(markers))}
+    return {"any": up + down, "up": up, "down": down, "series": len(markers)}

@@ -75,14 +75,14 @@ def estimate_dispersion(low: np.ndarray, high: np.ndarray, denominator: np.ndarr
     excess = np.where(used[i], resid2 - fit.mu - rounding_var[i], 0.0)
     mu2 = np.where(used[i], fit.mu ** 2, 0.0)
     if mu2.sum() <= 0:
-        return 0.0, int(len(i))
+        return 0.0, len(i)
     alpha = max(excess.sum() / mu2.sum(), 0.0)
     # Second pass with (approximately) inverse-variance weights per cell: Var(excess / mu²) ∝ (1/mu + alpha)²,
     # so large series count equally instead of dominating by mu² (areas of very different sizes).
     with np.errstate(divide="ignore"):
         w = np.where(used[i], 1.0 / (1.0 / np.maximum(fit.mu, 1e-9) + max(alpha, 1e-4)) ** 2, 0.0)
         ratio = np.where(used[i], excess / np.maximum(mu2, 1e-300), 0.0)
-    return float(max((w * ratio).sum() / w.sum(), 0.0)), int(len(i))
+    return float(max((w * ratio).sum() / w.sum(), 0.0)), len(i)
 
 
 def _score_p(low, high, exog, offset, alpha, used, dof) -> np.ndarray:

@@ -24,7 +24,7 @@ PERIODS = (2020, 2021, 2022, 2023, 2024)
 
 @lru_cache(maxsize=1)
 def _inputs():
-    cells, parents, prep = prepare_cells(BuildSettings(), progress=lambda _: None)
+    _, parents, prep = prepare_cells(BuildSettings(), progress=lambda _: None)
     template = prep.table.frame
     template = template[template["code"].isin(prep.hierarchy.loc[prep.hierarchy["level"].eq("wijk"), "code"])]
     wijken = (template[template["period"].eq(template["period"].max())]

@@ -135,7 +135,7 @@ def test_did_intervals_cover_the_true_effect_90_to_98_percent_through_the_real_c
         treated = set(np.concatenate(groups))
         rest = tuple(sorted(set(wijken) - treated))
         public, _ = simulate_public(
-            rng, lambda w, year: np.where(w["code"].isin(treated) & (year >= 2022), 0.85, 1.0))
+            rng, lambda w, year, t=treated: np.where(w["code"].isin(t) & (year >= 2022), 0.85, 1.0))
         effects = intervention_effects(public_count_interval(public),
                                        [Intervention(f"iv{i}", tuple(g), 2022, comparison=rest)
                                         for i, g in enumerate(groups)])
