@@ -18,7 +18,7 @@ from api.keys import KeyStore, Principal, Role
 from api.middleware import AccessLog, ApiMiddleware
 from api.oidc import JwtVerifier
 from api.response_cache import ResponseCache
-from api.routes import aggregates, docs, landing, maps, releases, stewardship
+from api.routes import aggregates, docs, effects, landing, maps, releases, stewardship
 from api.routes.features import FeaturesFactory
 from api.settings import ApiSettings
 from api.store import ReleaseStore
@@ -124,7 +124,8 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
     add_problem_handlers(app)
 
     features = FeaturesFactory(default_limit=settings.default_limit, max_limit=settings.max_limit)
-    for router in (landing.router, docs.router, features.router, aggregates.router, stewardship.router, releases.router, maps.router):
+    for router in (landing.router, docs.router, features.router, aggregates.router, stewardship.router,
+                   releases.router, maps.router, effects.router):
         app.include_router(router, prefix="/v1")
     return app
 

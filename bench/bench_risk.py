@@ -17,7 +17,8 @@ import tracemalloc
 
 import numpy as np
 
-from insights.risk import composite_model, period_change, repeat_share, score
+from insights.effects import effect_tables
+from insights.risk import score
 from insights.risk.simulate import simulate_published
 
 
@@ -56,10 +57,9 @@ def main() -> None:
     print(f"score(): peak traced memory {peak / 2**20:.0f} MiB")
 
     t0 = time.perf_counter()
-    period_change(published, start=2024 - args.years, end=2023)
-    repeat_share(published)
-    composite_model(published)
-    print(f"trend + repeat shares + composite: {time.perf_counter() - t0:.1f} s wall")
+    effect_tables(published, scores)
+    print(f"trends + repeat shares + profiles (with composite): {time.perf_counter() - t0:.1f} s wall "
+          "(see bench/bench_effects.py)")
     print(f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print("signals:", scores["signal"].value_counts().to_dict())
 

@@ -36,6 +36,8 @@ def build(
         "--registraties", help="Record file (CSV/Parquet) to aggregate instead of --indicators; repeat for more",
     )] = None,
     pc6: Annotated[Path | None, typer.Option(help="PC6 → wijk table for records located by postcode")] = None,
+    interventies: Annotated[Path | None, typer.Option(
+        "--interventies", help="Interventions file (TOML) for the effect estimates; default the bundled example")] = None,
 ) -> None:
     """Validate, protect and score the indicators, then write and activate a new release."""
     from insights.pipeline import build_release
@@ -52,13 +54,15 @@ def build(
         overrides["mapping"] = mapping
     if registraties:
         overrides.update(registraties=registraties, pc6=pc6)
+    if interventies:
+        overrides["interventions"] = interventies
     settings = BuildSettings(**overrides)
     started = time.perf_counter()
     extra_files = None
     if maps:
-        from dashboards.render import render_release_maps
+        from dashboards.pages import render_release_pages
 
-        extra_files = render_release_maps
+        extra_files = render_release_pages
     release = build_release(settings, region=region, gemeenten=gemeente, progress=_echo, extra_files=extra_files,
                             wait=wait)
     counts = release.manifest["counts"]

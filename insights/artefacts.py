@@ -35,6 +35,7 @@ def release_summary(release: Release) -> dict:
         "signals": {str(k): int(v) for k, v in signals.items()},
         "priors": scores.attrs.get("priors", []),
         "fdr": posterior_fdr(scores["p_exceed"], scores["signal"]) if "p_exceed" in scores.columns else {},
+        "effects": release.manifest.get("effects") or {},
     }
 
 

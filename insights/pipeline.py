@@ -32,7 +32,9 @@ from insights.labels import source_line
 from insights.release import PUBLIEK, REPORT_DIR, Release, StewardPart, earlier_releases, releases_lock, write_release
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
-from insights.settings import BuildSettings
+from insights.settings import EXAMPLE_INTERVENTIONS, BuildSettings
+from insights.effects import effect_tables
+from insights.interventions import read_interventions
 
 __all__ = ["Prepared", "build_release", "dry_run", "earlier_versions", "prepare_cells"]
 
@@ -167,6 +169,18 @@ def dry_run(
     cells, parents, prep = prepare_cells(settings, region=region, gemeenten=gemeenten, progress=progress)
     protected = protect(cells, parents, rules, history=earlier_versions(settings.releases_dir))
     return _restrict(public_cells(protected), prep.selection)
+def _interventions(settings: BuildSettings, published: pd.DataFrame):
+    """The interventions to evaluate: the settings' file, validated against the release's wijken and
+    periods. The bundled example is used only where its wijken and start fit the release."""
+    if settings.interventions is None:
+        return []
+    wijken = set(published.loc[published["level"].eq("wijk"), "code"])
+    periods = sorted(int(p) for p in published["period"].unique())
+    if Path(settings.interventions) == EXAMPLE_INTERVENTIONS:
+        every = read_interventions(settings.interventions)
+        return [iv for iv in every if set(iv.wijken) | set(iv.comparison) <= wijken
+                and periods[0] < iv.start <= periods[-1]]
+    return read_interventions(settings.interventions, wijken=wijken, periods=periods)
 
 
 def build_release(
@@ -205,6 +219,8 @@ def _build_locked(settings: BuildSettings, *, region: str | None, gemeenten: lis
     with _step(progress, "scoring"):
         # Scores are public: they see hidden cells only as "beschermd" with the audit's interval.
         scores = score(published.assign(status=public_status(published)))
+    with _step(progress, "trends, repeat shares, profiles and effects"):
+        effects = effect_tables(published, scores, _interventions(settings, published))
     with _step(progress, "assembling areas"):
         areas = _restrict(_area_table(prep.hierarchy, prep.wijken), selection)
     manifest = {
@@ -225,6 +241,7 @@ def _build_locked(settings: BuildSettings, *, region: str | None, gemeenten: lis
             "cells": int(len(published)),
             "cells_hidden": int(published["value"].isna().sum()),
         },
+        "effects": effects.facts,
         "licence": source_line(synthetic=table.synthetic),
     }
     def render(written: Release, steward: StewardPart) -> dict[str, str | bytes]:
@@ -236,7 +253,7 @@ def _build_locked(settings: BuildSettings, *, region: str | None, gemeenten: lis
     with _step(progress, "writing release, reports" + (" and maps" if extra_files else "")):
         release = write_release(
             settings.releases_dir, areas=areas, cells=published, scores=scores, rules=rules,
-            rules_text=prep.rules_text, manifest=manifest,
+            rules_text=prep.rules_text, manifest=manifest, tables=effects.tables,
             render=render,
         )
     return release

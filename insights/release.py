@@ -11,7 +11,9 @@ A release is a publication boundary. Layout of a releases folder::
                 cellen.parquet         # published cells: value (rounded) or NA + public status (no reason, no audit)
                 scores.parquet         # scores computed from the published cells
                 regels.toml            # the rules file the cells were protected with
-                modelkaart.md, algoritmeregister.json, kaarten/*.html|png
+                <name>.parquet         # further tables (trends, hermeldingen, profielen, effecten), listed
+                                       # under "tables" in the public manifest
+                modelkaart.md, algoritmeregister.json, kaarten/*.html|png, profielen/*.html
             beheer/                    # stewards only: 0700 folders, 0600 files
                 manifest.json          # full manifest: every input hash (raw indicator files too) and every file's hash
                 cellen.parquet         # steward cells: private status, reason, audit columns
@@ -38,9 +40,9 @@ import re
 import secrets
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -312,6 +314,7 @@ class Release:
     areas: gpd.GeoDataFrame  # EPSG:28992
     cells: pd.DataFrame
     scores: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # further tables by name (manifest "tables")
 
     @property
     def synthetic(self) -> bool:
@@ -343,6 +346,7 @@ def write_release(
     manifest: dict,
     render: Callable[[Release, StewardPart], dict[str, str | bytes]] | None = None,
     now: datetime | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> Release:
     """Check, write and activate a new release; return its public part as loaded from disk.
 
@@ -352,18 +356,26 @@ def write_release(
     (read back from the temporary folder) and its steward part, and returns extra files (path relative
     to the release folder, under ``publiek/`` or ``beheer/`` → content), e.g. maps and the report;
     they are part of the release and its hashes. Takes :func:`releases_lock` unless the caller holds it.
+    ``tables`` (name → frame of published-derived figures, never raw counts) are written as
+    ``publiek/<name>.parquet`` and listed in the manifest under ``"tables"``.
     """
+    tables = dict(tables or {})
+    for name, frame in tables.items():
+        if not name.isidentifier() or name in ("gebieden", "cellen", "scores"):
+            raise ReleaseError(f"table name {name!r} is not allowed")
+        if "count" in frame.columns:
+            raise UnprotectedOutput(f"table {name!r} has a raw 'count' column; nothing was written")
     check_publishable(cells, rules)
     releases_dir = Path(releases_dir)
     with releases_lock(releases_dir, wait=True):
         return _write_locked(releases_dir, areas=areas, cells=cells, scores=scores, rules=rules,
-                             rules_text=rules_text, manifest=manifest, render=render, now=now)
+                             rules_text=rules_text, manifest=manifest, render=render, now=now, tables=tables)
 
 
 def _write_locked(releases_dir: Path, *, areas: gpd.GeoDataFrame, cells: pd.DataFrame, scores: pd.DataFrame,
                   rules: Rules, rules_text: str, manifest: dict,
                   render: Callable[[Release, StewardPart], dict[str, str | bytes]] | None,
-                  now: datetime | None) -> Release:
+                  now: datetime | None, tables: dict[str, pd.DataFrame]) -> Release:
     created = (now or datetime.now(UTC)).replace(microsecond=0)
     release_id = new_release_id(releases_dir, created)
     final = releases_dir / release_id
@@ -375,6 +387,7 @@ def _write_locked(releases_dir: Path, *, areas: gpd.GeoDataFrame, cells: pd.Data
         "code_version": _code_version(),
         **manifest,
         "rules_version": rules.version,
+        **({"tables": sorted(tables)} if tables else {}),
     }
     public_manifest = {**full_manifest, "inputs": {k: v for k, v in inputs.items() if k in PUBLIC_INPUTS}}
     try:
@@ -388,6 +401,8 @@ def _write_locked(releases_dir: Path, *, areas: gpd.GeoDataFrame, cells: pd.Data
         scores.to_parquet(tmp / SCORES_FILE, index=False)
         (tmp / RULES_FILE).write_text(rules_text, encoding="utf-8")
         _write_public_manifest(tmp, public_manifest)
+        for name, frame in tables.items():
+            frame.to_parquet(tmp / PUBLIEK / f"{name}.parquet", index=False)
         if render is not None:
             written = _load(tmp, release_id)
             for relative, content in render(written, StewardPart(full_manifest, cells.reset_index(drop=True))).items():
@@ -561,6 +576,7 @@ def _load(folder: Path, release_id: str) -> Release:
         areas=gpd.read_parquet(folder / AREAS_FILE),
         cells=pd.read_parquet(folder / CELLS_FILE),
         scores=pd.read_parquet(folder / SCORES_FILE),
+        tables={name: pd.read_parquet(folder / PUBLIEK / f"{name}.parquet") for name in manifest.get("tables", [])},
     )
 
 

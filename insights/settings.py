@@ -7,10 +7,12 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["REPO_ROOT", "BuildSettings"]
+__all__ = ["EXAMPLE_INTERVENTIONS", "REPO_ROOT", "BuildSettings"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 _OPEN = REPO_ROOT / "data" / "open"
+#: Bundled EXAMPLE interventions (IJsselland wijken); a build of another area skips what it does not hold.
+EXAMPLE_INTERVENTIONS = REPO_ROOT / "data" / "voorbeeld" / "interventies.toml"
 
 
 class BuildSettings(BaseSettings):
@@ -32,3 +34,4 @@ class BuildSettings(BaseSettings):
     pc6: Path | None = None
     releases_dir: Path = Path("releases")
     region: str = "IJsselland"
+    interventions: Path | None = EXAMPLE_INTERVENTIONS

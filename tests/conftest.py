@@ -58,11 +58,11 @@ def releases_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def ijsselland_release(bundled_settings: BuildSettings, releases_dir: Path) -> Release:
     """The default build (IJsselland, bundled data, maps included), built once per session."""
-    from dashboards.render import render_release_maps
+    from dashboards.pages import render_release_pages
     from insights.pipeline import build_release
 
     settings = bundled_settings.model_copy(update={"releases_dir": releases_dir})
-    return build_release(settings, progress=lambda _: None, extra_files=render_release_maps)
+    return build_release(settings, progress=lambda _: None, extra_files=render_release_pages)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from dashboards.render import render_release_maps
+from dashboards.pages import render_release_pages
 from insights.pipeline import build_release
 from insights.release import MAPS_DIR
 from tests.conftest import LiveServer
@@ -19,7 +19,7 @@ def release_with_secret(small_world):
     lines = [line.replace("WK019311;2024;145;48;", "WK019311;2024;145;.;") for line in lines]
     assert any(";.;" in line for line in lines)
     indicators.write_text("\n".join(lines) + "\n")
-    return build_release(small_world, progress=lambda _: None, extra_files=render_release_maps)
+    return build_release(small_world, progress=lambda _: None, extra_files=render_release_pages)
 
 
 def cell(release, code, indicator="meldingen", period=2024):

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.dependencies import CACHED, ActiveRelease, Policy, Reader, check_area, check_filter
 from api.errors import problem_responses
 from api.keys import Principal
+from api.routes.effects import trend_tests
 from api.store import LoadedRelease, Table
 from geo.codes import AREA_LEVELS
 from geo.errors import UnknownAreaCode
@@ -149,7 +150,12 @@ async def cijfers(request: Request, loaded: ActiveRelease, principal: Policy, f:
 _TREND = {200: {"description": "Per indicator de reeks over de perioden", "content": {"application/json": {"schema": {
     "type": "object", "required": ["code", "indicatoren"], "properties": {
         "code": {"type": "string"}, "naam": {"type": "string", "nullable": True}, "release": {"type": "string"},
-        "indicatoren": {"type": "object", "additionalProperties": {"type": "array", "items": _ROW}}}}}}}}
+        "indicatoren": {"type": "object", "additionalProperties": {"type": "array", "items": _ROW}},
+        "toetsen": {"type": "array", "description": "Trendtoets per indicator over de laatste vijf perioden: "
+                    "jaarlijkse verandering (%) met 95%-interval, p-waarde en marker",
+                    "items": {"type": "object", "additionalProperties": True,
+                              "required": ["indicator", "marker"],
+                              "properties": {"indicator": {"type": "string"}, "marker": {"type": "string"}}}}}}}}}}
 
 
 @router.get("/trends/{gebiedscode}", dependencies=CACHED, summary="Trend van één gebied over alle perioden",
@@ -175,4 +181,5 @@ def trend(request: Request, loaded: ActiveRelease, principal: Reader,
 
     return {"code": gebiedscode, "release": loaded.release.id,
             "naam": None if records.empty else records["naam"].iloc[0],
-            "indicatoren": {k: [json.loads(table.json_rows[i]) for i in v] for k, v in out.items()}}
+            "indicatoren": {k: [json.loads(table.json_rows[i]) for i in v] for k, v in out.items()},
+            "toetsen": trend_tests(loaded, gebiedscode)}

@@ -1,7 +1,5 @@
-"""Explanation per area: an indicator profile, and an optional non-causal composite.
-
-The profile puts each indicator's published band, denominator, ratio and smoothed relative risk
-side by side. The composite is a negative-binomial regression of reports on the debt and divorce
+"""Explanation per area: the count band in words, and the non-causal composite of the area profile.
+ The composite is a negative-binomial regression of reports on the debt and divorce
 rates of the same areas; its per-indicator contributions β_k (x_k − x̄_k) describe association
 ("samenhang"), never cause.
 """
@@ -14,7 +12,6 @@ import numpy as np
 import pandas as pd
 from statsmodels.base.model import GenericLikelihoodModel
 
-from insights.indicators import INDICATORS
 from insights.risk.censoring import count_interval
 from insights.risk.guard import check_model_inputs
 from insights.risk.poisson_gamma import (
@@ -24,7 +21,7 @@ from insights.risk.poisson_gamma import (
     _segment_logsumexp,
 )
 
-__all__ = ["NON_CAUSAL", "CompositeModel", "composite_model", "count_band", "indicator_profile"]
+__all__ = ["NON_CAUSAL", "CompositeModel", "composite_model", "count_band"]
 
 NON_CAUSAL = "samenhang, geen oorzaak: de bijdragen beschrijven hoe gebieden verschillen, niet waarom"
 

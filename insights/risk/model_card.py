@@ -9,6 +9,8 @@ folder. The summary carries release facts (all keys optional):
 ``organisation`` (str), ``contact`` (str), ``synthetic`` (bool: demo counts),
 ``signals`` (dict text → count), ``priors`` (list of dicts, :data:`insights.risk.score.PRIOR_COLUMNS`:
 the fitted priors, from ``score(...).attrs["priors"]``) and ``fdr`` (:func:`insights.risk.signal.posterior_fdr`).
+``signals`` (dict text → count), ``effects`` (what :func:`insights.effects.effect_tables` ran: keys
+``trend``, ``repeat``, ``profiles``, ``effects``; a method the build did not run is not claimed).
 """
 
 from __future__ import annotations
@@ -89,6 +91,54 @@ def _prior_lines(priors: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _effect_methods(effects: dict[str, Any]) -> str:
+    """Method lines for what the build ran (trends, repeat shares, profiles, effects); nothing else."""
+    lines = []
+    trend = effects.get("trend")
+    if trend:
+        periods = ", ".join(str(p) for p in trend.get("periods", []))
+        lines.append(
+            f"- Trends ({periods}): {trend.get('model', '')}; jaarlijkse verandering in % met 95%-interval en een "
+            "marker (stijgend, dalend, geen duidelijke verandering, onvoldoende gegevens) uit de score-toets "
+            "(p < 0,05). De variatie van jaar tot jaar boven Poisson (overdispersie) is per niveau en indicator "
+            "uit de gegevens geschat: "
+            + "; ".join(f"{d['level']} {d['indicator']} {d['alpha']:.4f}".replace(".", ",")
+                        for d in trend.get("dispersion", [])) + ".")
+        check = trend.get("check") or {}
+        if check:
+            lines.append(
+                f"- Controle van de trendmarker in deze build ({check['series']} gesimuleerde reeksen van vijf jaar "
+                f"met de omvang van de {check['sizes']}, variatie van jaar tot jaar SD {check['year_sd']}, "
+                f"afgerond en verborgen zoals gepubliceerd; seed {check['seed']}): zonder verandering krijgt "
+                f"{_pct(check['false_positive'])} een marker; bij +10% per jaar ziet de toets "
+                f"{_pct(check['power_10pct'])} als stijgend.")
+        markers = trend.get("markers") or {}
+        if markers:
+            lines.append("- Markers in deze release: " + ", ".join(f"{k} {v}" for k, v in markers.items()) + ".")
+    repeat = effects.get("repeat")
+    if repeat:
+        lines.append(
+            f"- Hermeldingen: aandeel van de meldingen per {', '.join(repeat['levels'])}, empirisch Bayes "
+            f"beta-binomiaal met 90%- en 95%-interval, vanaf {repeat['min_reports']} gepubliceerde meldingen "
+            f"({repeat['ok']} van {repeat['rows']} gebieden × perioden); signaal uit de kans dat het aandeel hoger "
+            "is dan dat van de eigen regio.")
+    profiles = effects.get("profiles")
+    if profiles:
+        lines.append(
+            "- Gebiedsprofiel per wijk en gemeente: per indicator het cijfer met interval tegen de regio, "
+            "verhouding (RR), signaal, trechterpositie, trendmarker en aandeel hermeldingen. Samengestelde uitleg "
+            f"(samenhang, geen oorzaak): {profiles.get('composite', 'niet berekend')}.")
+    did = effects.get("effects")
+    if did:
+        lines.append(
+            f"- Effecten van interventies ({', '.join(did['interventions'])}): {did['model']}; rate ratio met "
+            "95%-interval, toets op gelijke trends vóór de start, en een oordeel in gewone taal met kanttekeningen "
+            f"({did['estimated']} van {did['rows']} schattingen konden worden gemaakt).")
+    if not lines:
+        return "- Trends, hermeldingen en effecten zijn in deze release niet berekend.\n"
+    return "\n".join(lines) + "\n"
+
+
 def model_card_markdown(summary: dict[str, Any]) -> str:
     """Model card of one release, in Dutch Markdown.
 
@@ -147,9 +197,7 @@ Release {f['release']} · perioden {f['periods']} · regels voor geheimhouding v
   trechtergrens (funnel plot, 95% en 99,8%; Spiegelhalter 2005). De correctie voor overdispersie wordt
   geschat op gepubliceerde cellen waarvan het verwachte aantal ruim boven de drempel ligt.
 {_prior_lines(summary.get("priors") or [])}
-- Trends: toets op gelijke cijfers tussen twee jaren (Poisson, score-toets), ook in het ongunstigste geval
-  binnen de afronding. Hermeldingen: aandeel van de meldingen, beta-binomiaal per gemeente en regio.
-
+{_effect_methods(summary.get("effects") or {})}
 ## Uitkomsten
 Signaal per gebied, uit het 95%-interval van de relatieve kans (RR):
 
@@ -241,8 +289,7 @@ def algoritmeregister_entry(summary: dict[str, Any]) -> dict[str, Any]:
             "Verwachte aantallen uit de noemer en het cijfer van "
             f"{f['reference']}; Poisson–Gamma empirisch Bayes (Clayton & Kaldor 1987) met interval-gecensureerde "
             "aannemelijkheid voor verborgen en afgeronde aantallen; trechtergrenzen met overdispersiecorrectie "
-            "(Spiegelhalter 2005); trendtoets (Poisson, score); beta-binomiaal aandeel hermeldingen. "
-            "Optioneel: negatief-binomiale regressie als niet-causale uitleg."
+            "(Spiegelhalter 2005). " + _effect_methods(summary.get("effects") or {}).replace("\n", " ").replace("- ", "")
         ),
         "self_learning": "nee",
         "publication_category": "overige algoritmes (geen impactvol besluit over personen)",

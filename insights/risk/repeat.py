@@ -8,6 +8,7 @@ from scipy import optimize, special, stats
 
 from insights.labels import HIDDEN_LABEL
 from insights.risk.censoring import count_interval
+from insights.risk.signal import signal_category
 
 __all__ = ["repeat_share"]
 
@@ -25,6 +26,7 @@ def repeat_share(
     levels: tuple[str, ...] = ("gemeente", "regio"),
     min_reports: int = 20,
     repeat: str = "hermeldingen",
+    reference: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Share of Veilig Thuis reports that are repeat reports, smoothed per gemeente and regio.
 
@@ -36,6 +38,8 @@ def repeat_share(
     min_reports : an area needs at least this many published reports to get a share ("where
         counts allow").
     repeat : name of the repeat-report indicator.
+    reference : optional share to compare with, indexed by (regio code, period) (e.g. the regio's
+        published hermeldingen / meldingen); gives ``p_exceed`` and ``signal``.
 
     Returns
     -------
@@ -43,14 +47,17 @@ def repeat_share(
     ``repeats_band_low``/``repeats_band_high`` (interval of repeat counts allowed), ``share_published``
     (published repeats / n), ``share`` (posterior mean), ``share_low90``, ``share_high90``,
     ``share_low95``, ``share_high95``, ``prior_mean`` (fitted mean share a / (a + b)),
-    ``shrinkage`` = n / (n + a + b), and ``status`` (``"ok"``, "te weinig meldingen" or
-    "beschermd: te weinig waarnemingen").
+    ``shrinkage`` = n / (n + a + b), ``status`` (``"ok"``, "te weinig meldingen" or
+    "beschermd: te weinig waarnemingen"), and with ``reference``: ``reference_share``, ``p_exceed``
+    (posterior P(share > reference share)) and ``signal`` (the categories of
+    :func:`insights.risk.signal.signal_category`).
 
     Notes
     -----
     y_i ~ Binomial(n_i, p_i), p_i ~ Beta(a, b): marginally beta-binomial. (a, b) are fitted by
     maximum likelihood per level and period across the areas that qualify; hidden or rounded repeat
-    counts enter as intervals (a rounded value v as [v−2, v+2] ∩ [0, n]), never as 0, and the
+    counts enter as intervals (columns ``low``/``high``/``informative`` of ``published`` when present,
+    e.g. from :func:`insights.risk.public_interval.public_count_interval`, else read from the status) (a rounded value v as [v−2, v+2] ∩ [0, n]), never as 0, and the
     posterior is the matching mixture of Beta(a + y, b + n − y). The number of reports n is itself
     a rounded published figure and is taken as exact (its rounding moves a share by ≤ 2/n).
     CBS reports about 38% of reports nationally are repeat reports.
@@ -61,7 +68,15 @@ def repeat_share(
     regarding the probability of success as variable between the sets of trials. JRSS B 10, 257–261.
     """
     rows = published[published["indicator"].eq(repeat) & published["level"].isin(levels)]
-    bounds = count_interval(rows["value"], rows["status"], rows["min_count"], rows["rounding_base"])
+    if {"low", "high", "informative"} <= set(rows.columns):
+        bounds = rows[["low", "high", "informative"]].astype({"low": float, "high": float, "informative": bool})
+    else:
+        bounds = count_interval(rows["value"], rows["status"], rows["min_count"], rows["rounding_base"])
+    ref = np.full(len(rows), np.nan)
+    if reference is not None:
+        keys = pd.MultiIndex.from_arrays([rows["regio"].astype(object), rows["period"].astype(np.int64)])
+        ref = pd.Series(reference, dtype=float).reindex(keys).to_numpy(dtype=float)
+    p_exceed = np.full(len(rows), np.nan)
     n = rows["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     lo = bounds["low"].to_numpy()
     hi = np.minimum(bounds["high"].to_numpy(), np.nan_to_num(n, nan=0.0))
@@ -84,6 +99,8 @@ def repeat_share(
             mean = float((w * pa / (pa + pb)).sum())
             qs = [_quantile(q, w, pa, pb) for q in (0.05, 0.95, 0.025, 0.975)]
             res.iloc[i] = [mean, *qs, a / (a + b), n[i] / (n[i] + a + b)]
+            if np.isfinite(ref[i]):
+                p_exceed[i] = float((w * special.betaincc(pa, pb, ref[i])).sum())
     status = np.where(~np.isfinite(n) | ~bounds["informative"].to_numpy(), HIDDEN_LABEL,
                       np.where(~enough, _TOO_FEW, "ok"))
     status = np.where((status == "ok") & res["share"].isna().to_numpy(), _TOO_FEW, status)
@@ -95,6 +112,11 @@ def repeat_share(
     for c in cols:
         out[c] = res[c].to_numpy()
     out["status"] = status
+    if reference is not None:
+        out["reference_share"] = ref
+        out["p_exceed"] = p_exceed
+        ok = (status == "ok") & np.isfinite(p_exceed)
+        out["signal"] = signal_category(pd.Series(p_exceed), pd.Series(ok)).to_numpy()
     return out.sort_values(["level", "code", "period"], kind="stable").reset_index(drop=True)
 
 

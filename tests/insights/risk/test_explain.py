@@ -1,4 +1,4 @@
-"""Profile per area and the non-causal composite."""
+"""Count bands in words and the non-causal composite."""
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,6 @@ from insights.risk.explain import (
     NON_CAUSAL,
     composite_model,
     count_band,
-    indicator_profile,
 )
 from insights.risk.simulate import simulate_published
 
