@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from insights.release import Release
+from insights.release import PUBLIEK, Release
 
 
 @pytest.fixture(scope="module")
 def profile(chromium, ijsselland_release: Release):
-    path = ijsselland_release.path / "profielen" / "WK019330.html"
+    path = ijsselland_release.path / PUBLIEK / "profielen" / "WK019330.html"
     assert path.exists(), "the default build writes a profile page per wijk"
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
