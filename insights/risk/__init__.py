@@ -7,6 +7,7 @@ from insights.risk.explain import (
     CompositeModel,
     composite_model,
     count_band,
+    indicator_profile,
 )
 from insights.risk.funnel import funnel_flags, overdispersion_factor
 from insights.risk.guard import check_model_inputs
@@ -41,6 +42,7 @@ __all__ = [
     "fit_gamma_prior",
     "funnel_flags",
     "gamma_posterior",
+    "indicator_profile",
     "intervention_effects",
     "model_card_markdown",
     "overdispersion_factor",

@@ -21,7 +21,7 @@ from insights.risk.poisson_gamma import (
     _segment_logsumexp,
 )
 
-__all__ = ["NON_CAUSAL", "CompositeModel", "composite_model", "count_band"]
+__all__ = ["NON_CAUSAL", "CompositeModel", "composite_model", "count_band", "indicator_profile"]
 
 NON_CAUSAL = "samenhang, geen oorzaak: de bijdragen beschrijven hoe gebieden verschillen, niet waarom"
 

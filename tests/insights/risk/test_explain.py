@@ -11,6 +11,7 @@ from insights.risk.explain import (
     NON_CAUSAL,
     composite_model,
     count_band,
+    indicator_profile,
 )
 from insights.risk.simulate import simulate_published
 
