@@ -116,7 +116,10 @@ def repeat_share(
         out["reference_share"] = ref
         out["p_exceed"] = p_exceed
         ok = (status == "ok") & np.isfinite(p_exceed)
-        out["signal"] = signal_category(pd.Series(p_exceed), pd.Series(ok)).to_numpy()
+        # the same rule as the scores: "duidelijk" only when the printed 95% interval of the share lies
+        # wholly above (or below) the regio's share, i.e. the interval of share / reference excludes 1
+        out["signal"] = signal_category(pd.Series(out["share_low95"] / ref), pd.Series(out["share_high95"] / ref),
+                                        pd.Series(ok)).to_numpy()
     return out.sort_values(["level", "code", "period"], kind="stable").reset_index(drop=True)
 
 
