@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from insights.indicators import INDICATORS
+from insights.labels import HIDDEN_LABEL
 from insights.risk.did import Intervention, intervention_effects
 from insights.risk.explain import NON_CAUSAL, composite_model, count_band
 from insights.risk.public_interval import public_count_interval
@@ -128,7 +129,7 @@ def effect_tables(published: pd.DataFrame, scores: pd.DataFrame,
     repeats = repeat_share(public, levels=("wijk", "gemeente", "regio"), min_reports=REPEAT_MIN_REPORTS,
                            reference=reference if len(reference) else None)
     if "signal" not in repeats.columns:
-        repeats["signal"] = "beschermd: te weinig waarnemingen"
+        repeats["signal"] = HIDDEN_LABEL
     repeats.loc[repeats["level"].eq("regio"), "signal"] = REFERENCE
     composite = None
     composite_note = "niet berekend"
@@ -164,7 +165,7 @@ def effect_tables(published: pd.DataFrame, scores: pd.DataFrame,
             "markers": {m: int(v) for m, v in trends["marker"].value_counts().reindex(MARKERS, fill_value=0).items()},
         },
         "repeat": {"levels": ["wijk", "gemeente", "regio"], "min_reports": REPEAT_MIN_REPORTS,
-                   "ok": int(repeats["status"].eq("ok").sum()), "rows": len(repeats)},
+                   "ok": int(repeats["share_status"].eq("ok").sum()), "rows": len(repeats)},
         "profiles": {"rows": len(profiles), "composite": composite_note},
     }
     if interventions:

@@ -98,7 +98,7 @@ def effecten(request: Request, loaded: ActiveRelease, principal: Policy) -> dict
         rows: list[dict[str, Any]] = []
     else:
         areas = loaded.release.areas.set_index("code")
-        visible = [all(principal.covers(c, areas.at[c, "gemeente"], areas.at[c, "regio"]) if c in areas.index
+        visible = [all(principal.scope.covers(c, areas.at[c, "gemeente"], areas.at[c, "regio"]) if c in areas.index
                        else False for c in str(w).split(",")) for w in table["wijken"]]
         rows = _records(table[visible])
     return {"release": loaded.release.id, "synthetisch": loaded.release.synthetic, "aantal": len(rows),

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.base.model import GenericLikelihoodModel
 
+from insights.indicators import INDICATORS
 from insights.risk.censoring import count_interval
 from insights.risk.guard import check_model_inputs
 from insights.risk.poisson_gamma import (

@@ -47,7 +47,7 @@ def repeat_share(
     ``repeats_band_low``/``repeats_band_high`` (interval of repeat counts allowed), ``share_published``
     (published repeats / n), ``share`` (posterior mean), ``share_low90``, ``share_high90``,
     ``share_low95``, ``share_high95``, ``prior_mean`` (fitted mean share a / (a + b)),
-    ``shrinkage`` = n / (n + a + b), ``status`` (``"ok"``, "te weinig meldingen" or
+    ``shrinkage`` = n / (n + a + b), ``share_status`` (``"ok"``, "te weinig meldingen" or
     "beschermd: te weinig waarnemingen"), and with ``reference``: ``reference_share``, ``p_exceed``
     (posterior P(share > reference share)) and ``signal`` (the categories of
     :func:`insights.risk.signal.signal_category`).
@@ -111,7 +111,7 @@ def repeat_share(
     })
     for c in cols:
         out[c] = res[c].to_numpy()
-    out["status"] = status
+    out["share_status"] = status  # not a cell status: whether a share could be estimated
     if reference is not None:
         out["reference_share"] = ref
         out["p_exceed"] = p_exceed

@@ -18,7 +18,7 @@ def published():
 def test_shares_per_gemeente_and_regio(published):
     got = repeat_share(published)
     assert set(got["level"]) == {"gemeente", "regio"}
-    ok = got[got["status"].eq("ok")]
+    ok = got[got["share_status"].eq("ok")]
     assert len(ok) > 20
     assert ok["prior_mean"].iloc[0] == pytest.approx(0.38, abs=0.05)
     assert ((ok["share_low90"] < ok["share"]) & (ok["share"] < ok["share_high90"])).all()
@@ -33,7 +33,7 @@ def test_shares_per_gemeente_and_regio(published):
 
 def test_too_few_reports_are_not_shown(published):
     got = repeat_share(published, min_reports=10_000)
-    assert got["status"].eq("te weinig meldingen").all()
+    assert got["share_status"].eq("te weinig meldingen").all()
     assert got["share"].isna().all()
 
 
@@ -45,7 +45,7 @@ def test_hidden_repeat_count_is_an_interval_not_zero(published):
     frame.loc[target, ["value", "status"]] = [pd.NA, "onder_drempel"]
     got = repeat_share(frame).set_index(["code", "period"])
     row = got.loc[(frame.loc[target, "code"], frame.loc[target, "period"])]
-    assert row["status"] == "ok"
+    assert row["share_status"] == "ok"
     assert row["repeats_band_low"] == 0 and row["repeats_band_high"] == 9
     as_zero = published.copy()
     as_zero.loc[target, ["value", "min_count"]] = [0, 0]
