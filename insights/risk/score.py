@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
 from scipy import stats
 
 from insights.disclosure.primary import Status
+from insights.indicators import INDICATORS
+from insights.risk.beta_binomial import fit_share_prior, share_posterior
 from insights.risk.censoring import count_interval
 from insights.risk.expected import expected_counts, reference_rates
 from insights.risk.funnel import funnel_flags
 from insights.risk.poisson_gamma import fit_gamma_prior, gamma_posterior
 from insights.risk.signal import REFERENCE, signal_category
 from insights.risk.smr import standardised_ratio
+from insights.rounding import rounding_interval
 
 __all__ = ["PRIOR_COLUMNS", "SCORE_COLUMNS", "score"]
 
@@ -129,22 +131,19 @@ def score(
             def residual(rows: np.ndarray, level: str = level, period=period, indicator=indicator):
                 return _hidden_residual(frame, rows, level, period, indicator)
 
+            model = _Model(frame, bounds, e, group) if _is_share(str(indicator)) else _Model(None, bounds, e, group)
             for sub in subgroups:
                 sub_mean = None if mean is None else mean.loc[sub].to_numpy()
-                fit = _fit(bounds.loc[sub], e[sub], sub_mean, published_cell[sub], *residual(sub))
+                fit = model.fit(sub, sub_mean, published_cell[sub], *residual(sub))
                 if fit is None:  # too few informative areas in this regio: use the level's prior
                     if pooled is None:
-                        pooled = _fit(bounds.loc[idx], e[idx], None if mean is None else mean.loc[idx].to_numpy(),
-                                      published_cell[idx], *residual(idx))
+                        pooled = model.fit(idx, None if mean is None else mean.loc[idx].to_numpy(),
+                                           published_cell[idx], *residual(idx))
                     fit = pooled
                     if fit is None:
                         continue
                 priors.append(_prior_row(level, period, indicator, fit, sub, frame))
-                m = np.asarray(fit.mean if sub_mean is None else sub_mean, dtype=float)
-                b = bounds.loc[sub]
-                result = gamma_posterior(b["low"], b["high"], e[sub], fit.alpha, fit.alpha / m,
-                                         split=b["split"], hidden_weight=fit.hidden_weight,
-                                         shape_grid=fit.shape_grid)
+                result = model.posterior(sub, fit, fit.mean if sub_mean is None else sub_mean)
                 post.loc[sub, _POSTERIOR] = result[_POSTERIOR].to_numpy()
             # Funnel limits widen for the overdispersion of published cells large enough that the
             # threshold hardly truncates them (P(Y < T | E) < 1% under the reference rate).
@@ -165,13 +164,62 @@ def score(
     return out
 
 
-def _fit(bounds: pd.DataFrame, e, mean, exposed, hidden_total, in_total):
-    try:
-        return fit_gamma_prior(bounds["low"], bounds["high"], e, prior_mean=mean, split=bounds["split"],
-                               exposed=exposed, hidden_total=hidden_total, in_total=in_total)
-    except ValueError:
-        return None
+def _is_share(indicator: str) -> bool:
+    """True for an indicator counted among the events of another published indicator (hermeldingen)."""
+    spec = INDICATORS.get(indicator)
+    return spec is not None and spec.part_of is not None and spec.denominator == spec.part_of
 
+
+class _Model:
+    """The count model of one fit group: Poisson–Gamma, or, with ``frame`` given, the binomial share
+    model (:mod:`insights.risk.beta_binomial`) whose denominator is the published count of the indicator
+    it is part of, read as its rounding interval (that indicator's rounding base and threshold for the
+    same area and period, else the row's own)."""
+
+    def __init__(self, frame: pd.DataFrame | None, bounds: pd.DataFrame, e: np.ndarray, group: pd.DataFrame):
+        self.bounds, self.e = bounds, e
+        self.share = frame is not None
+        if frame is not None:
+            idx = group.index
+            den = group["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            whole = frame[frame["indicator"].eq(INDICATORS[str(group["indicator"].iloc[0])].part_of)]
+            whole = whole.drop_duplicates(["code", "period"]).set_index(["code", "period"])
+            keys = pd.MultiIndex.from_frame(group[["code", "period"]])
+            base = whole["rounding_base"].reindex(keys).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            base = np.where(np.isnan(base), group["rounding_base"].astype("Float64").fillna(1).to_numpy(float), base)
+            t = whole["min_count"].reindex(keys).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            t = np.where(np.isnan(t), group["min_count"].astype("Float64").fillna(0).to_numpy(float), t)
+            n_lo, n_hi = rounding_interval(den, base)
+            self.n_lo = pd.Series(np.maximum(n_lo, np.minimum(t, den)), index=idx)
+            self.n_hi = pd.Series(n_hi, index=idx)
+            self.r = pd.Series(np.minimum(e[idx] / den, 1 - 1e-6), index=idx)
+
+    def fit(self, rows: np.ndarray, mean, exposed, hidden_total, in_total):
+        b = self.bounds.loc[rows]
+        try:
+            if self.share:
+                return fit_share_prior(b["low"], b["high"], self.n_lo[rows], self.n_hi[rows], self.r[rows],
+                                       prior_mean=mean, split=b["split"], exposed=exposed,
+                                       hidden_total=hidden_total, in_total=in_total)
+            return fit_gamma_prior(b["low"], b["high"], self.e[rows], prior_mean=mean, split=b["split"],
+                                   exposed=exposed, hidden_total=hidden_total, in_total=in_total)
+        except ValueError:
+            return None
+
+    def posterior(self, rows: np.ndarray, fit, mean) -> pd.DataFrame:
+        b = self.bounds.loc[rows]
+        if self.share:
+            return share_posterior(b["low"], b["high"], self.n_lo[rows], self.n_hi[rows], self.r[rows], fit.alpha,
+                                   mean, split=b["split"], hidden_weight=fit.hidden_weight,
+                                   shape_grid=fit.shape_grid)
+        m = np.asarray(mean, dtype=float)
+        return gamma_posterior(b["low"], b["high"], self.e[rows], fit.alpha, fit.alpha / m, split=b["split"],
+                               hidden_weight=fit.hidden_weight, shape_grid=fit.shape_grid)
+
+
+#: Fewest hidden cells under published parent totals for q to be set by their residual; with fewer, the sum
+#: of a handful of counts is too noisy to pin q (and, through q, the prior), and q is the profile ML estimate.
+MIN_COVERED = 30
 
 _PARENT = {"wijk": ("gemeente", "gemeente"), "gemeente": ("regio", "regio")}
 
@@ -180,7 +228,7 @@ def _hidden_residual(frame: pd.DataFrame, rows: np.ndarray, level: str, period, 
     """What the published figures say the hidden cells among ``rows`` sum to: per parent with a
     published total whose hidden children are all ``beschermd`` rows of this fit, the total minus its
     published children (≥ 0), summed; and which rows lie under such a parent. ``(None, None)`` above
-    gemeente level."""
+    gemeente level or when fewer than :data:`MIN_COVERED` rows are covered."""
     if level not in _PARENT:
         return None, None
     parent_level, column = _PARENT[level]
@@ -202,6 +250,8 @@ def _hidden_residual(frame: pd.DataFrame, rows: np.ndarray, level: str, period, 
     hidden_total = float(residual.reindex(with_hidden).fillna(0).sum())
     covered = frame.loc[rows, "status"].eq(Status.protected) & frame.loc[rows, column].astype("object").isin(
         with_hidden)
+    if int(covered.sum()) < MIN_COVERED:
+        return None, None
     return hidden_total, covered.to_numpy()
 
 
