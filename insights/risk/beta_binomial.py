@@ -25,7 +25,9 @@ from insights.risk.poisson_gamma import (
     GammaPrior,
     _at_upper,
     _free_gradient,
+    _grid_parts,
     _nelder_mead,
+    _profile_shape_grid,
     _shape_grid,
     hidden_weight_from_total,
     hidden_weight_mle,
@@ -224,7 +226,7 @@ def fit_share_prior(
             x = res.x
         grad = _free_gradient(lambda v: -nll(v), x, bounds)
     ll, q = loglik(np.exp(x[0]), np.exp(x[1]))
-    grid = _shape_grid(lambda v: loglik(np.exp(x[0]), np.exp(v))[0], x[1], ll)
+    grid = _profile_shape_grid(lambda lm, la: loglik(np.exp(lm), np.exp(la))[0], x, ll)
     return GammaPrior(alpha=float(np.exp(x[1])), mean=float(np.exp(x[0])), method="ml", n_areas=n_inf,
                       loglik=ll, hidden_weight=q, shape_at_bound=_at_upper(x[1]), gradient=grad, shape_grid=grid)
 
@@ -241,7 +243,7 @@ def share_posterior(
     alpha, mean : the fitted prior (:class:`~insights.risk.poisson_gamma.GammaPrior` ``alpha``, ``mean``).
     intervals : widths of the central posterior intervals.
     hidden_weight : q, the weight of counts at or above ``split`` in a hidden cell.
-    shape_grid : optional ``(shapes, weights)`` to integrate over (:attr:`GammaPrior.shape_grid`).
+    shape_grid : optional ``(shapes, weights[, means])`` to integrate over (:attr:`GammaPrior.shape_grid`).
 
     Returns
     -------
@@ -256,15 +258,14 @@ def share_posterior(
     """
     lo, hi, n_lo, n_hi, r, sp, informative = _arrays(low, high, trials_low, trials_high, reference_share, split)
     n = len(lo)
-    shapes, shape_w = (np.array([float(alpha)]), np.array([1.0])) if shape_grid is None else (
-        np.asarray(shape_grid[0], float), np.asarray(shape_grid[1], float) / np.sum(shape_grid[1]))
+    shapes, shape_w, means = _grid_parts(shape_grid, alpha, mean)
     rows = _rows(lo, hi, n_lo, n_hi, np.flatnonzero(informative))
     no_rows = np.ones(n, bool)
     no_rows[rows.areas] = False  # the prior stands for cells without rows
     weighted = (rows.y >= sp[rows.area]) & (lo[rows.area] < sp[rows.area])
     parts = []
-    for a_k, w_k in zip(shapes, shape_w, strict=True):
-        a, b = beta_shape(r, a_k, mean)
+    for a_k, w_k, m_k in zip(shapes, shape_w, means, strict=True):
+        a, b = beta_shape(r, a_k, m_k)
         logw = _log_rows(rows, a, b)
         if weighted.any() and hidden_weight < 1:
             with np.errstate(divide="ignore"):

@@ -17,12 +17,19 @@ from insights.risk.signal import REFERENCE, signal_category
 from insights.risk.smr import standardised_ratio
 from insights.rounding import rounding_interval
 
-__all__ = ["PRIOR_COLUMNS", "SCORE_COLUMNS", "score"]
+__all__ = ["NO_NATIONAL", "PRIOR_COLUMNS", "REFERENCE_TEXT", "SCORE_COLUMNS", "score"]
 
 _KEY = ["code", "period", "indicator"]
 _POSTERIOR = ["rr", "rr_low90", "rr_high90", "rr_low95", "rr_high95", "p_exceed", "shrinkage"]
 #: Columns of :func:`score`'s result, in order.
-SCORE_COLUMNS = [*_KEY, "expected", "smr", "smr_low", "smr_high", *_POSTERIOR, "funnel", "signal"]
+_NATIONAL = ["rr_nl", "rr_nl_low95", "rr_nl_high95", "signal_nl"]
+SCORE_COLUMNS = [*_KEY, "expected", "smr", "smr_low", "smr_high", *_POSTERIOR, "funnel", "signal", "reference",
+                 *_NATIONAL]
+#: ``reference`` of a score: what its expected count (and ``rr``, ``signal``) compares with.
+REFERENCE_TEXT = {"regio": "eigen veiligheidsregio", "nederland": "Nederland"}
+#: ``signal_nl`` where the frame holds no Nederland row: a regional release protects and publishes only its
+#: own regio(s), so no national rate can be read from it (summing its regio rows would not be national).
+NO_NATIONAL = "geen landelijke vergelijking: deze release beslaat niet heel Nederland"
 #: Keys of each fitted prior in ``score(...).attrs["priors"]`` (a list of dicts, one per fit).
 PRIOR_COLUMNS = ["level", "period", "indicator", "regio", "n_areas", "prior_mean", "prior_shape", "shape_at_bound",
                  "hidden_weight", "loglik", "gradient"]
@@ -68,6 +75,10 @@ def score(
     overdispersion-adjusted funnel) and ``signal`` (Dutch text, from the 95% interval as printed:
     :func:`insights.risk.signal.signal_category`). ``attrs["priors"]`` lists the fitted priors
     (:data:`PRIOR_COLUMNS`: shape, mean, ``shape_at_bound``, the hidden-cell weight q, convergence).
+    ``reference`` states per row what ``expected``, ``rr`` and ``signal`` compare with (:data:`REFERENCE_TEXT`);
+    ``rr_nl``, ``rr_nl_low95``, ``rr_nl_high95``, ``signal_nl`` compare with Nederland, computed the same way
+    with ``reference="nederland"`` where the frame holds a ``nederland`` row (a whole-country release), else
+    NA with ``signal_nl`` = :data:`NO_NATIONAL`.
     The posterior columns are NA where
     no expected count exists; a hidden cell is scored from its interval of possible counts, never
     as 0, and a cell that says nothing about its count gets the prior and the signal
@@ -158,9 +169,33 @@ def score(
     is_reference = frame["level"].eq("nederland") | (frame["level"].eq("regio") & (reference == "regio"))
     signal[is_reference.to_numpy()] = REFERENCE
     out = pd.concat([frame[_KEY], expected, ratios, post.astype("Float64"), funnel.rename("funnel"), signal], axis=1)
+    out["reference"] = REFERENCE_TEXT[reference]
+    out = pd.concat([out, _national(frame, out, reference=reference, prior=prior, prior_group=prior_group,
+                                    secondary=secondary)], axis=1)
     out = out[SCORE_COLUMNS]
     out.index = published.index
     out.attrs["priors"] = [dict(zip(PRIOR_COLUMNS, row, strict=True)) for row in priors]
+    return out
+
+
+def _national(frame: pd.DataFrame, scores: pd.DataFrame, *, reference: str, **options) -> pd.DataFrame:
+    """The national comparison next to the regional one: ``rr_nl``, its 95% interval and ``signal_nl`` against
+    the Nederland rate (the published Nederland row, see :func:`insights.risk.expected.reference_rates`).
+
+    Only a frame that holds a ``nederland`` row (a whole-country release) has a national rate; otherwise the
+    columns are NA and ``signal_nl`` says why (:data:`NO_NATIONAL`)."""
+    out = pd.DataFrame(index=scores.index, columns=_NATIONAL)
+    if reference == "nederland":
+        national = scores
+    elif frame["level"].eq("nederland").any():
+        national = score(frame, reference="nederland", **options)
+    else:
+        out[_NATIONAL[:3]] = pd.NA
+        out[_NATIONAL[:3]] = out[_NATIONAL[:3]].astype("Float64")
+        out["signal_nl"] = NO_NATIONAL
+        return out
+    for col, src in zip(_NATIONAL, ["rr", "rr_low95", "rr_high95", "signal"], strict=True):
+        out[col] = national[src].array
     return out
 
 
