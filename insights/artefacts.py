@@ -30,6 +30,7 @@ def release_summary(release: Release) -> dict:
         "n_cells": int(len(release.cells)),
         "n_hidden": int(release.cells["value"].isna().sum()),
         "reference": "regio",
+        "national": bool("rr_nl" in scores.columns and scores["rr_nl"].notna().any()),
         "rules_version": release.manifest.get("rules_version"),
         "synthetic": release.synthetic,
         "signals": {str(k): int(v) for k, v in signals.items()},

@@ -7,9 +7,10 @@ folder. The summary carries release facts (all keys optional):
 ``levels`` (list), ``n_areas`` (int), ``n_cells`` / ``n_hidden`` (int), ``reference``
 ("regio"/"nederland"), ``prior`` ("pooled"/"gemeente"), ``rules_version`` (str),
 ``organisation`` (str), ``contact`` (str), ``synthetic`` (bool: demo counts),
-``signals`` (dict text → count), ``priors`` (list of dicts, :data:`insights.risk.score.PRIOR_COLUMNS`:
-the fitted priors, from ``score(...).attrs["priors"]``) and ``fdr`` (:func:`insights.risk.signal.posterior_fdr`).
-``signals`` (dict text → count), ``effects`` (what :func:`insights.effects.effect_tables` ran: keys
+``signals`` (dict text → count), ``national`` (bool: the scores also compare with Nederland),
+``priors`` (list of dicts, :data:`insights.risk.score.PRIOR_COLUMNS`:
+the fitted priors, from ``score(...).attrs["priors"]``), ``fdr`` (:func:`insights.risk.signal.posterior_fdr`) and
+``effects`` (what :func:`insights.effects.effect_tables` ran: keys
 ``trend``, ``repeat``, ``profiles``, ``effects``; a method the build did not run is not claimed).
 """
 
@@ -57,6 +58,19 @@ def _facts(summary: dict[str, Any]) -> dict[str, str]:
         "organisation": str(summary.get("organisation", "de regionale aanpak (in te vullen)")),
         "contact": str(summary.get("contact", "in te vullen")),
     }
+
+
+def _national_line(summary: dict[str, Any]) -> str:
+    """The limit of the regional reference, and whether this release also compares with Nederland."""
+    regional = ("- Het verwachte aantal volgt uit het cijfer van de eigen veiligheidsregio; regio's verschillen "
+                "onderling, dus\n  \"hoger dan verwacht\" betekent hoger dan elders in dezelfde regio, niet hoger "
+                "dan in Nederland.")
+    if summary.get("national"):
+        return regional + ("\n- Daarom staat bij elke score ook de vergelijking met Nederland (relatieve kans, "
+                           "95%-interval en signaal\n  tegen het landelijke cijfer van deze release).")
+    return regional + ("\n- Een landelijke vergelijking ontbreekt: deze release beschermt en publiceert alleen de "
+                       "eigen regio('s),\n  dus er is geen landelijk cijfer uit af te leiden (de som van de eigen "
+                       "regio's is niet landelijk).\n  De landelijke release bevat die vergelijking wel.")
 
 
 def _pct(value: object) -> str:
@@ -197,6 +211,8 @@ Release {f['release']} · perioden {f['periods']} · regels voor geheimhouding v
   trechtergrens (funnel plot, 95% en 99,8%; Spiegelhalter 2005). De correctie voor overdispersie wordt
   geschat op gepubliceerde cellen waarvan het verwachte aantal ruim boven de drempel ligt.
 {_prior_lines(summary.get("priors") or [])}
+- Hermeldingen zijn een deel van de meldingen: hun relatieve kans komt uit een beta-binomiaal model
+  (aandeel van de meldingen, waarbij ook de afronding van het aantal meldingen meetelt).
 {_effect_methods(summary.get("effects") or {})}
 ## Uitkomsten
 Signaal per gebied, uit het 95%-interval van de relatieve kans (RR):
@@ -224,8 +240,7 @@ bij "duidelijk hoger" en {_pct(fdr.get("lager"))} bij "duidelijk lager"; door de
   tussen gebieden, geen oorzaak, en zegt niets over individuele huishoudens (ecologische drogreden).
 - Noemers zijn gepubliceerde aantallen; hun afronding is genegeerd. Huishoudens en inwoners komen uit CBS
   Kerncijfers wijken en buurten 2024 en worden voor alle jaren gebruikt (eerdere jaren zijn niet meegeleverd).
-- Het verwachte aantal volgt uit het cijfer van de eigen veiligheidsregio; regio's verschillen onderling, dus
-  "hoger dan verwacht" betekent hoger dan elders in dezelfde regio, niet hoger dan in Nederland.
+{_national_line(summary)}
 
 ## Gebruik
 - Bedoeld voor: gesprek in het wijkteam en beleid op gebiedsniveau, samen met wat professionals zelf zien.
@@ -269,7 +284,8 @@ def algoritmeregister_entry(summary: dict[str, Any]) -> dict[str, Any]:
             NOT_PREVALENCE,
             "Stigmatisering van wijken: daarom geen ranglijsten, alleen categorieën met onzekerheid.",
             "Schijnzekerheid bij kleine aantallen: daarom empirisch Bayes, intervallen en 'beschermd'.",
-            "Indirecte discriminatie: herkomst-, etniciteits- en nationaliteitsvariabelen worden door de code geweigerd.",
+            "Indirecte discriminatie: herkomst-, etniciteits- en nationaliteitsvariabelen worden door de code "
+            "geweigerd.",
             "Ecologische drogreden: uitkomsten gelden voor gebieden, niet voor personen.",
         ],
         "legal_basis": (

@@ -43,10 +43,11 @@ class GammaPrior:
     #: Largest absolute numerical derivative of the log-likelihood in a free (not bounded) direction
     #: at the optimum (log units); near 0 when the fit converged.
     gradient: float = float("nan")
-    #: ``(shapes, weights)``: a grid of prior shapes around the optimum weighted by their likelihood
-    #: (mean held at its fit, flat prior on log α within the bounds); :func:`gamma_posterior` integrates
-    #: over it so intervals carry the uncertainty of the shape. None for the moment estimator.
-    shape_grid: tuple[np.ndarray, np.ndarray] | None = None
+    #: ``(shapes, weights)`` or ``(shapes, weights, means)``: a grid of prior shapes around the optimum
+    #: weighted by their (profile) likelihood × 1/α; with a fitted mean, the mean re-fitted per shape
+    #: (see :func:`_profile_shape_grid`). :func:`gamma_posterior` integrates over it so intervals carry
+    #: the uncertainty of the shape. None for the moment estimator.
+    shape_grid: tuple[np.ndarray, ...] | None = None
 
     def beta(self, n: int) -> np.ndarray:
         """Rate parameter per area (1 / relative-risk units)."""
@@ -68,7 +69,7 @@ def _as_arrays(low, high, expected) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return lo, hi, e
 
 
-def _nb_logpmf(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, e: np.ndarray,
+def _nb_logpmf(y: np.ndarray, alpha: np.ndarray | float, beta: np.ndarray, e: np.ndarray,
                log_y_factorial: np.ndarray | None = None) -> np.ndarray:
     """log P(Y = y) for Y ~ NegBin marginal of Poisson(E·θ), θ ~ Gamma(alpha, beta)."""
     log_be = np.log(beta + e)
@@ -392,7 +393,7 @@ def fit_gamma_prior(
             if by_total is not None:
                 A, B, MA, MB = _piece_moments(lo, hi, sp, e, np.float64(alpha), beta, by_total[1])
                 c = by_total[0]
-                q = hidden_weight_from_total(A[c], B[c], MA[c], MB[c], float(hidden_total))
+                q = hidden_weight_from_total(A[c], B[c], MA[c], MB[c], float(hidden_total or 0.0))
             else:
                 q = hidden_weight_mle(lb[split_areas], la[split_areas], n_exposed)
             total += float(_combine(lb[split_areas], la[split_areas], q).sum())
@@ -429,16 +430,36 @@ def fit_gamma_prior(
             x = res.x
         grad = _free_gradient(lambda v: -nll(v), x, bounds)
     ll, q = loglik(np.exp(x[0]), np.exp(x[1]))
-    grid = _shape_grid(lambda la_: loglik(np.exp(x[0]), np.exp(la_))[0], x[1], ll)
+    grid = _profile_shape_grid(lambda lm, la_: loglik(np.exp(lm), np.exp(la_))[0], x, ll)
     return GammaPrior(alpha=float(np.exp(x[1])), mean=float(np.exp(x[0])), method="ml", n_areas=n_inf,
                       loglik=ll, hidden_weight=q, shape_at_bound=_at_upper(x[1]), gradient=grad, shape_grid=grid)
 
 
-def _shape_grid(loglik_of, log_alpha: float, ll_max: float, points: int = 13) -> tuple[np.ndarray, np.ndarray]:
+def _profile_shape_grid(loglik_of, x: np.ndarray, ll_max: float) -> tuple[np.ndarray, ...]:
+    """:func:`_shape_grid` on the profile log-likelihood of log α (log mean re-fitted per shape, within
+    ±0.5 of its optimum ``x[0]``), with that mean per shape: ``(shapes, weights, means)``.
+
+    Under heavy censoring the fitted mean and shape are correlated; the slice at the fitted mean is
+    then narrower than the profile and understates how small the shape (how large the spread between
+    areas) may be."""
+    best: dict[float, float] = {}
+
+    def profile(la: float) -> float:
+        res = optimize.minimize_scalar(lambda lm: -loglik_of(lm, la), bounds=(x[0] - 0.5, x[0] + 0.5),
+                                       method="bounded", options={"xatol": 1e-5})
+        best[la] = float(res.x)
+        return min(-float(res.fun), ll_max) if abs(la - x[1]) < 1e-12 else -float(res.fun)
+
+    return _shape_grid(profile, float(x[1]), ll_max, mean_of=lambda la: float(np.exp(best[la])))
+
+
+def _shape_grid(loglik_of, log_alpha: float, ll_max: float, points: int = 13,
+                mean_of=None) -> tuple[np.ndarray, ...]:
     """Shapes on an even log grid of ±3 standard errors of log α̂ (from the curvature of the
     log-likelihood; 1 when it is flat or α̂ sits at a bound), clipped to the bounds, weighted
     ∝ likelihood × 1/α (a flat prior on the between-area variance 1/α); points under 1e-3 of the
-    largest weight are dropped."""
+    largest weight are dropped. With ``mean_of`` (log α → prior mean) a third array holds the mean
+    per shape."""
     h = 0.05
     low, high = _LOG_ALPHA_BOUNDS
     curvature = float("nan")
@@ -449,6 +470,8 @@ def _shape_grid(loglik_of, log_alpha: float, ll_max: float, points: int = 13) ->
     ll = np.array([loglik_of(g) for g in grid])
     w = np.exp(ll - max(ll.max(), ll_max) - grid)
     keep = w >= 1e-3 * w.max()
+    if mean_of is not None:
+        return np.exp(grid[keep]), w[keep] / w[keep].sum(), np.array([mean_of(g) for g in grid[keep]])
     return np.exp(grid[keep]), w[keep] / w[keep].sum()
 
 
@@ -536,9 +559,9 @@ def gamma_posterior(
     intervals : widths of the central posterior intervals.
     split, hidden_weight : the reading of hidden cells, as in :func:`censored_loglik`: counts at or
         above ``split`` get the weight q = ``hidden_weight`` (default: no split).
-    shape_grid : optional ``(shapes, weights)``: integrate the posterior over these prior shapes at
-        the same prior mean alpha / beta (see :attr:`GammaPrior.shape_grid`), so the intervals carry
-        the uncertainty of the fitted shape. Default: the single shape ``alpha``.
+    shape_grid : optional ``(shapes, weights[, means])``: integrate the posterior over these prior shapes
+        at the prior mean alpha / beta or the given mean per shape (:attr:`GammaPrior.shape_grid`), so the
+        intervals carry the uncertainty of the fitted shape. Default: the single shape ``alpha``.
 
     Returns
     -------
@@ -568,11 +591,10 @@ def gamma_posterior(
     sp = _split_array(split, n)
     informative = ~((lo == 0) & np.isinf(hi) & np.isinf(sp))
 
-    mean = alpha / beta
-    shapes, shape_w = (np.array([alpha]), np.array([1.0])) if shape_grid is None else (
-        np.asarray(shape_grid[0], dtype=float), np.asarray(shape_grid[1], dtype=float) / np.sum(shape_grid[1]))
-    parts = [_components(lo, hi, e, a_k, a_k / mean, sp, hidden_weight, informative)
-             for a_k in shapes]
+    shapes, shape_w, means = _grid_parts(shape_grid, alpha, alpha / beta)
+    parts = [_components(lo, hi, e, a_k, np.broadcast_to(a_k / np.asarray(m_k, dtype=float), (n,)).astype(float), sp,
+                         hidden_weight, informative)
+             for a_k, m_k in zip(shapes, means, strict=True)]
     comp_area = np.concatenate([p[0] for p in parts])
     comp_shape = np.concatenate([p[1] for p in parts])
     comp_rate = np.concatenate([p[2] for p in parts])
@@ -594,8 +616,19 @@ def gamma_posterior(
         out[name] = _mixture_quantile(q, comp_area, comp_shape, comp_rate, comp_w, n)
     out["p_exceed"] = per_area(special.gammaincc(comp_shape, comp_rate))
     out["shrinkage"] = np.where(informative, e / (e + beta), 0.0)
-    order = ["rr"] + [name for name, _ in probs] + ["p_exceed", "shrinkage"]
-    return pd.DataFrame({k: out[k] for k in order})
+    names = ["rr"] + [name for name, _ in probs] + ["p_exceed", "shrinkage"]
+    return pd.DataFrame({k: out[k] for k in names})
+
+
+def _grid_parts(shape_grid, alpha: float, mean) -> tuple[np.ndarray, np.ndarray, list]:
+    """Shapes, normalised weights and prior mean per shape of a :attr:`GammaPrior.shape_grid` (the
+    single shape ``alpha`` at ``mean`` without one; ``mean`` for every shape of a two-part grid)."""
+    if shape_grid is None:
+        return np.array([float(alpha)]), np.array([1.0]), [mean]
+    shapes = np.asarray(shape_grid[0], dtype=float)
+    weights = np.asarray(shape_grid[1], dtype=float)
+    means = list(shape_grid[2]) if len(shape_grid) > 2 else [mean] * len(shapes)
+    return shapes, weights / weights.sum(), means
 
 
 def _mixture_quantile(q, area, shape, rate, w, n, iterations: int = 30) -> np.ndarray:

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
 from scipy import stats
 
 from insights.disclosure.primary import Status
+from insights.indicators import INDICATORS
+from insights.risk.beta_binomial import fit_share_prior, share_posterior
 from insights.risk.censoring import count_interval
 from insights.risk.expected import expected_counts, reference_rates
 from insights.risk.funnel import funnel_flags
 from insights.risk.poisson_gamma import fit_gamma_prior, gamma_posterior
 from insights.risk.signal import REFERENCE, signal_category
 from insights.risk.smr import standardised_ratio
+from insights.rounding import rounding_interval
 
-__all__ = ["PRIOR_COLUMNS", "SCORE_COLUMNS", "score"]
+__all__ = ["NO_NATIONAL", "PRIOR_COLUMNS", "REFERENCE_TEXT", "SCORE_COLUMNS", "score"]
 
 _KEY = ["code", "period", "indicator"]
 _POSTERIOR = ["rr", "rr_low90", "rr_high90", "rr_low95", "rr_high95", "p_exceed", "shrinkage"]
 #: Columns of :func:`score`'s result, in order.
-SCORE_COLUMNS = [*_KEY, "expected", "smr", "smr_low", "smr_high", *_POSTERIOR, "funnel", "signal"]
+_NATIONAL = ["rr_nl", "rr_nl_low95", "rr_nl_high95", "signal_nl"]
+SCORE_COLUMNS = [*_KEY, "expected", "smr", "smr_low", "smr_high", *_POSTERIOR, "funnel", "signal", "reference",
+                 *_NATIONAL]
+#: ``reference`` of a score: what its expected count (and ``rr``, ``signal``) compares with.
+REFERENCE_TEXT = {"regio": "eigen veiligheidsregio", "nederland": "Nederland"}
+#: ``signal_nl`` where the frame holds no Nederland row: a regional release protects and publishes only its
+#: own regio(s), so no national rate can be read from it (summing its regio rows would not be national).
+NO_NATIONAL = "geen landelijke vergelijking: deze release beslaat niet heel Nederland"
 #: Keys of each fitted prior in ``score(...).attrs["priors"]`` (a list of dicts, one per fit).
 PRIOR_COLUMNS = ["level", "period", "indicator", "regio", "n_areas", "prior_mean", "prior_shape", "shape_at_bound",
                  "hidden_weight", "loglik", "gradient"]
@@ -66,6 +75,10 @@ def score(
     overdispersion-adjusted funnel) and ``signal`` (Dutch text, from the 95% interval as printed:
     :func:`insights.risk.signal.signal_category`). ``attrs["priors"]`` lists the fitted priors
     (:data:`PRIOR_COLUMNS`: shape, mean, ``shape_at_bound``, the hidden-cell weight q, convergence).
+    ``reference`` states per row what ``expected``, ``rr`` and ``signal`` compare with (:data:`REFERENCE_TEXT`);
+    ``rr_nl``, ``rr_nl_low95``, ``rr_nl_high95``, ``signal_nl`` compare with Nederland, computed the same way
+    with ``reference="nederland"`` where the frame holds a ``nederland`` row (a whole-country release), else
+    NA with ``signal_nl`` = :data:`NO_NATIONAL`.
     The posterior columns are NA where
     no expected count exists; a hidden cell is scored from its interval of possible counts, never
     as 0, and a cell that says nothing about its count gets the prior and the signal
@@ -129,22 +142,19 @@ def score(
             def residual(rows: np.ndarray, level: str = level, period=period, indicator=indicator):
                 return _hidden_residual(frame, rows, level, period, indicator)
 
+            model = _Model(frame, bounds, e, group) if _is_share(str(indicator)) else _Model(None, bounds, e, group)
             for sub in subgroups:
                 sub_mean = None if mean is None else mean.loc[sub].to_numpy()
-                fit = _fit(bounds.loc[sub], e[sub], sub_mean, published_cell[sub], *residual(sub))
+                fit = model.fit(sub, sub_mean, published_cell[sub], *residual(sub))
                 if fit is None:  # too few informative areas in this regio: use the level's prior
                     if pooled is None:
-                        pooled = _fit(bounds.loc[idx], e[idx], None if mean is None else mean.loc[idx].to_numpy(),
-                                      published_cell[idx], *residual(idx))
+                        pooled = model.fit(idx, None if mean is None else mean.loc[idx].to_numpy(),
+                                           published_cell[idx], *residual(idx))
                     fit = pooled
                     if fit is None:
                         continue
                 priors.append(_prior_row(level, period, indicator, fit, sub, frame))
-                m = np.asarray(fit.mean if sub_mean is None else sub_mean, dtype=float)
-                b = bounds.loc[sub]
-                result = gamma_posterior(b["low"], b["high"], e[sub], fit.alpha, fit.alpha / m,
-                                         split=b["split"], hidden_weight=fit.hidden_weight,
-                                         shape_grid=fit.shape_grid)
+                result = model.posterior(sub, fit, fit.mean if sub_mean is None else sub_mean)
                 post.loc[sub, _POSTERIOR] = result[_POSTERIOR].to_numpy()
             # Funnel limits widen for the overdispersion of published cells large enough that the
             # threshold hardly truncates them (P(Y < T | E) < 1% under the reference rate).
@@ -159,19 +169,92 @@ def score(
     is_reference = frame["level"].eq("nederland") | (frame["level"].eq("regio") & (reference == "regio"))
     signal[is_reference.to_numpy()] = REFERENCE
     out = pd.concat([frame[_KEY], expected, ratios, post.astype("Float64"), funnel.rename("funnel"), signal], axis=1)
+    out["reference"] = REFERENCE_TEXT[reference]
+    out = pd.concat([out, _national(frame, out, reference=reference, prior=prior, prior_group=prior_group,
+                                    secondary=secondary)], axis=1)
     out = out[SCORE_COLUMNS]
     out.index = published.index
     out.attrs["priors"] = [dict(zip(PRIOR_COLUMNS, row, strict=True)) for row in priors]
     return out
 
 
-def _fit(bounds: pd.DataFrame, e, mean, exposed, hidden_total, in_total):
-    try:
-        return fit_gamma_prior(bounds["low"], bounds["high"], e, prior_mean=mean, split=bounds["split"],
-                               exposed=exposed, hidden_total=hidden_total, in_total=in_total)
-    except ValueError:
-        return None
+def _national(frame: pd.DataFrame, scores: pd.DataFrame, *, reference: str, **options) -> pd.DataFrame:
+    """The national comparison next to the regional one: ``rr_nl``, its 95% interval and ``signal_nl`` against
+    the Nederland rate (the published Nederland row, see :func:`insights.risk.expected.reference_rates`).
 
+    Only a frame that holds a ``nederland`` row (a whole-country release) has a national rate; otherwise the
+    columns are NA and ``signal_nl`` says why (:data:`NO_NATIONAL`)."""
+    out = pd.DataFrame(index=scores.index, columns=_NATIONAL)
+    if reference == "nederland":
+        national = scores
+    elif frame["level"].eq("nederland").any():
+        national = score(frame, reference="nederland", **options)
+    else:
+        out[_NATIONAL[:3]] = pd.NA
+        out[_NATIONAL[:3]] = out[_NATIONAL[:3]].astype("Float64")
+        out["signal_nl"] = NO_NATIONAL
+        return out
+    for col, src in zip(_NATIONAL, ["rr", "rr_low95", "rr_high95", "signal"], strict=True):
+        out[col] = national[src].array
+    return out
+
+
+def _is_share(indicator: str) -> bool:
+    """True for an indicator counted among the events of another published indicator (hermeldingen)."""
+    spec = INDICATORS.get(indicator)
+    return spec is not None and spec.part_of is not None and spec.denominator == spec.part_of
+
+
+class _Model:
+    """The count model of one fit group: Poisson–Gamma, or, with ``frame`` given, the binomial share
+    model (:mod:`insights.risk.beta_binomial`) whose denominator is the published count of the indicator
+    it is part of, read as its rounding interval (that indicator's rounding base and threshold for the
+    same area and period, else the row's own)."""
+
+    def __init__(self, frame: pd.DataFrame | None, bounds: pd.DataFrame, e: np.ndarray, group: pd.DataFrame):
+        self.bounds, self.e = bounds, e
+        self.share = frame is not None
+        if frame is not None:
+            idx = group.index
+            den = group["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            whole = frame[frame["indicator"].eq(INDICATORS[str(group["indicator"].iloc[0])].part_of)]
+            whole = whole.drop_duplicates(["code", "period"]).set_index(["code", "period"])
+            keys = pd.MultiIndex.from_frame(group[["code", "period"]])
+            base = whole["rounding_base"].reindex(keys).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            base = np.where(np.isnan(base), group["rounding_base"].astype("Float64").fillna(1).to_numpy(float), base)
+            t = whole["min_count"].reindex(keys).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            t = np.where(np.isnan(t), group["min_count"].astype("Float64").fillna(0).to_numpy(float), t)
+            n_lo, n_hi = rounding_interval(den, base)
+            self.n_lo = pd.Series(np.maximum(n_lo, np.minimum(t, den)), index=idx)
+            self.n_hi = pd.Series(n_hi, index=idx)
+            self.r = pd.Series(np.minimum(e[idx] / den, 1 - 1e-6), index=idx)
+
+    def fit(self, rows: np.ndarray, mean, exposed, hidden_total, in_total):
+        b = self.bounds.loc[rows]
+        try:
+            if self.share:
+                return fit_share_prior(b["low"], b["high"], self.n_lo[rows], self.n_hi[rows], self.r[rows],
+                                       prior_mean=mean, split=b["split"], exposed=exposed,
+                                       hidden_total=hidden_total, in_total=in_total)
+            return fit_gamma_prior(b["low"], b["high"], self.e[rows], prior_mean=mean, split=b["split"],
+                                   exposed=exposed, hidden_total=hidden_total, in_total=in_total)
+        except ValueError:
+            return None
+
+    def posterior(self, rows: np.ndarray, fit, mean) -> pd.DataFrame:
+        b = self.bounds.loc[rows]
+        if self.share:
+            return share_posterior(b["low"], b["high"], self.n_lo[rows], self.n_hi[rows], self.r[rows], fit.alpha,
+                                   mean, split=b["split"], hidden_weight=fit.hidden_weight,
+                                   shape_grid=fit.shape_grid)
+        m = np.asarray(mean, dtype=float)
+        return gamma_posterior(b["low"], b["high"], self.e[rows], fit.alpha, fit.alpha / m, split=b["split"],
+                               hidden_weight=fit.hidden_weight, shape_grid=fit.shape_grid)
+
+
+#: Fewest hidden cells under published parent totals for q to be set by their residual; with fewer, the sum
+#: of a handful of counts is too noisy to pin q (and, through q, the prior), and q is the profile ML estimate.
+MIN_COVERED = 30
 
 _PARENT = {"wijk": ("gemeente", "gemeente"), "gemeente": ("regio", "regio")}
 
@@ -180,7 +263,7 @@ def _hidden_residual(frame: pd.DataFrame, rows: np.ndarray, level: str, period, 
     """What the published figures say the hidden cells among ``rows`` sum to: per parent with a
     published total whose hidden children are all ``beschermd`` rows of this fit, the total minus its
     published children (≥ 0), summed; and which rows lie under such a parent. ``(None, None)`` above
-    gemeente level."""
+    gemeente level or when fewer than :data:`MIN_COVERED` rows are covered."""
     if level not in _PARENT:
         return None, None
     parent_level, column = _PARENT[level]
@@ -202,6 +285,8 @@ def _hidden_residual(frame: pd.DataFrame, rows: np.ndarray, level: str, period, 
     hidden_total = float(residual.reindex(with_hidden).fillna(0).sum())
     covered = frame.loc[rows, "status"].eq(Status.protected) & frame.loc[rows, column].astype("object").isin(
         with_hidden)
+    if int(covered.sum()) < MIN_COVERED:
+        return None, None
     return hidden_total, covered.to_numpy()
 
 

@@ -27,3 +27,12 @@ def test_algoritmeregister_fields():
         assert entry[key], key
     assert entry["self_learning"] == "nee"
     assert any("prevalentie" in r for r in entry["risks"])
+
+
+def test_model_card_states_whether_scores_also_compare_with_nederland():
+    regional = model_card_markdown(SUMMARY)
+    assert "Een landelijke vergelijking ontbreekt" in regional
+    assert "vergelijking met Nederland" not in regional
+    national = model_card_markdown({**SUMMARY, "national": True})
+    assert "ook de vergelijking met Nederland" in national
+    assert "ontbreekt" not in national

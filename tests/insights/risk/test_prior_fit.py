@@ -22,7 +22,7 @@ def profile_maximum(lo, hi, e) -> float:
     best = -np.inf
     for mean in np.linspace(0.94, 1.06, 49):
         res = optimize.minimize_scalar(
-            lambda la: -censored_loglik(lo, hi, e, np.exp(la), np.exp(la) / mean).sum(),
+            lambda la, mean=mean: -censored_loglik(lo, hi, e, np.exp(la), np.exp(la) / mean).sum(),
             bounds=(np.log(1.0), np.log(400.0)), method="bounded", options={"xatol": 1e-6})
         best = max(best, -res.fun)
     return best
@@ -51,7 +51,26 @@ def test_under_dispersed_counts_put_the_shape_at_its_bound_and_say_so():
 def test_shape_grid_weights_sum_to_one_and_hold_the_optimum():
     lo, hi, e = gemeente_like(4)
     fit = fit_gamma_prior(lo, hi, e)
-    shapes, weights = fit.shape_grid
+    shapes, weights, means = fit.shape_grid
     assert weights.sum() == pytest.approx(1.0)
     assert shapes.min() <= fit.alpha <= shapes.max()
     assert len(shapes) >= 3  # the shape's uncertainty is carried, not a single point
+    assert means[np.argmin(abs(shapes - fit.alpha))] == pytest.approx(fit.mean, rel=1e-3)
+
+
+def test_shape_grid_follows_the_profile_where_mean_and_shape_are_correlated():
+    """Heavily censored counts (most below 10): the mean re-fitted per shape moves with the shape, and the
+    profile puts more weight on small shapes (more spread) than the slice at the fitted mean would."""
+    rng = np.random.default_rng(3)
+    e = rng.lognormal(np.log(4), 0.8, 2000)
+    y = rng.poisson(e * rng.gamma(8, 1 / 8, 2000)).astype(float)
+    hidden = y < 10
+    lo, hi = np.where(hidden, 0, np.maximum(y - 2, 10)), np.where(hidden, 9, y + 2)
+    fit = fit_gamma_prior(lo, hi, e)
+    shapes, weights, means = fit.shape_grid
+    assert np.ptp(means) > 0.005
+    log_w = np.array([censored_loglik(lo, hi, e, a, a / fit.mean).sum() for a in shapes]) - np.log(shapes)
+    sliced = np.exp(log_w - log_w.max())
+    sliced /= sliced.sum()
+    small = shapes < fit.alpha
+    assert weights[small].sum() > sliced[small].sum()

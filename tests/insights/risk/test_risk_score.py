@@ -138,3 +138,49 @@ def test_simulation_false_positives_under_the_null_stay_near_nominal():
     assert outside998 <= 0.01
     clear = got.loc[wijk, "signal"].isin(["duidelijk hoger dan verwacht", "duidelijk lager dan verwacht"]).mean()
     assert clear <= 0.05
+
+
+def with_nederland(published: pd.DataFrame) -> pd.DataFrame:
+    """The frame of a whole-country release: a published Nederland row per period and indicator (the sum of the
+    regio rows, rounded to 5)."""
+    regio = published[published["level"].eq("regio")]
+    total = regio.groupby(["period", "indicator"], as_index=False).agg(
+        value=("value", "sum"), denominator=("denominator", "sum"), min_count=("min_count", "first"),
+        rounding_base=("rounding_base", "first"))
+    total["value"] = (np.floor(total["value"].astype(float) / 5 + 0.5) * 5).astype("Int64")
+    nl = total.assign(code="NL01", level="nederland", gemeente=None, regio=None, status="gepubliceerd")
+    return pd.concat([published, nl[published.columns]], ignore_index=True)
+
+
+def test_every_score_states_its_reference_and_a_regional_release_says_why_there_is_no_national_one(published):
+    from insights.risk.score import NO_NATIONAL
+
+    got = score(published)
+    assert got["reference"].eq("eigen veiligheidsregio").all()
+    assert got["rr_nl"].isna().all()  # never a faked national rate from the regio rows present
+    assert got["signal_nl"].eq(NO_NATIONAL).all()
+
+
+def test_a_whole_country_frame_compares_each_wijk_with_nederland_too(published):
+    frame = with_nederland(published)
+    got = score(frame)
+    national = score(frame, reference="nederland")
+    wijk = frame["level"].eq("wijk") & got["rr"].notna()
+    assert got.loc[wijk, "rr_nl"].notna().all()
+    pd.testing.assert_series_equal(got.loc[wijk, "rr_nl"], national.loc[wijk, "rr"], check_names=False)
+    assert got.loc[wijk, "signal_nl"].tolist() == national.loc[wijk, "signal"].tolist()
+    # the regional reference is the regio's own rate: where a regio's rate is above the national one, its wijken
+    # compare higher against Nederland than against their own regio
+    nl = frame[frame["level"].eq("nederland")].set_index(["period", "indicator"])
+    regio = frame[frame["level"].eq("regio")]
+    ratio = (regio["value"].astype(float) / regio["denominator"].astype(float)).to_numpy() / (
+        nl["value"].astype(float) / nl["denominator"].astype(float)).reindex(
+        pd.MultiIndex.from_frame(regio[["period", "indicator"]])).to_numpy()
+    high = dict(zip(zip(regio["code"], regio["period"], regio["indicator"], strict=True), ratio > 1.02, strict=True))
+    rows = frame[wijk]
+    is_high = pd.Series([high[(r, p, i)] for r, p, i in zip(rows["regio"], rows["period"], rows["indicator"],
+                                                             strict=True)], index=rows.index)
+    ratio_nl = got.loc[wijk, "rr_nl"].astype(float) / got.loc[wijk, "rr"].astype(float)
+    assert is_high.any()
+    assert (ratio_nl[is_high] > 1).mean() > 0.75  # (shrinkage towards different prior means blurs a few)
+    assert ratio_nl[is_high].median() > 1.02
