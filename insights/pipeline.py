@@ -20,15 +20,22 @@ from geo.boundaries import normalise_wijken
 from geo.geometry import dissolve_by
 from geo.hierarchy import NEDERLAND, build_hierarchy, parent_of
 from geo.io import read_boundaries, read_region_table, sha256_file
-from insights.cells import build_cells, public_cells
 from insights.artefacts import render_release_files
+from insights.cells import build_cells, public_cells
 from insights.disclosure import assert_protected, protect, public_status
 from insights.disclosure.rules import Rules, parse_rules
-from insights.errors import RulesError
+from insights.errors import ReleaseNotFound, RulesError
 from insights.ingest import IndicatorTable, read_indicators, read_mapping
 from insights.labels import source_line
-from insights.errors import ReleaseNotFound
-from insights.release import PUBLIEK, Release, StewardPart, current_release_dir, load_release, releases_lock, write_release
+from insights.release import (
+    PUBLIEK,
+    Release,
+    StewardPart,
+    current_release_dir,
+    load_release,
+    releases_lock,
+    write_release,
+)
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
 from insights.settings import BuildSettings

@@ -17,9 +17,9 @@ from insights.disclosure.audit import assert_protected, audit
 from insights.disclosure.diff import rules_diff
 from insights.disclosure.primary import Status, primary_suppression, public_status, round_to_base
 from insights.disclosure.protect import protect
+from insights.disclosure.report import information_loss, steward_report_html, steward_table
 from insights.disclosure.rules import IndicatorRule, Protection, Rules, parse_rules
 from insights.disclosure.secondary import secondary_suppression
-from insights.disclosure.report import information_loss, steward_report_html, steward_table
 from insights.disclosure.structure import NonAdditiveTable
 
 __all__ = [

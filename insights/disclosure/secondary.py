@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 
 from insights.disclosure.audit import (
+    _boxes,
     _indicator_groups,
     _link_pairs,
     _lp_intervals,
-    _rule_columns,
-    _boxes,
     _previous_values,
+    _rule_columns,
     protection_violations,
 )
 from insights.disclosure.primary import Status

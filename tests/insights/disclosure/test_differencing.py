@@ -93,8 +93,9 @@ def test_second_release_keeps_what_the_first_hid(tables):
 def test_a_cell_published_before_and_hidden_now_is_refused_not_papered_over(tables):
     # Release 1 published D = 15; a new denominator floor hides D now. Its value is out already:
     # no amount of hiding protects it, so protect() hides nothing extra for it and the audit refuses.
-    from insights.errors import UnprotectedOutput
     import pytest
+
+    from insights.errors import UnprotectedOutput
 
     old = parse_rules('version = "1"\nmin_households = 0\n[defaults]\nmin_count = 10\nrounding_base = 1\n')
     new = parse_rules('version = "2"\nmin_households = 0\n[defaults]\nmin_count = 10\nrounding_base = 1\n'
