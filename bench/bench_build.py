@@ -42,7 +42,10 @@ def main() -> None:
     for region in ("IJsselland", "Nederland"):
         runs = [one_build(region, not args.no_maps) for _ in range(args.repeat)]
         walls = [w for w, _ in runs]
-        print(f"{region:<12} {statistics.median(walls):>9.1f} {min(walls):>7.1f} {max(walls):>7.1f} {max(p for _, p in runs):>9.0f}")
+        print(
+            f"{region:<12} {statistics.median(walls):>9.1f} {min(walls):>7.1f} {max(walls):>7.1f} "
+            f"{max(p for _, p in runs):>9.0f}"
+        )
 
 
 if __name__ == "__main__":

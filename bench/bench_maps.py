@@ -47,7 +47,9 @@ def breakdown(release: Release) -> None:
     table = map_table(release)
     layers = layers_for(table)
     print(f"  prepare (simplify, classes): {time.perf_counter() - started:6.1f} s")
-    targets = [("regio", None)] + [(g, g) for g in sorted(release.areas.loc[release.areas["level"].eq("gemeente"), "code"])]
+    targets = [("regio", None)] + [
+        (g, g) for g in sorted(release.areas.loc[release.areas["level"].eq("gemeente"), "code"])
+    ]
     started = time.perf_counter()
     for _, gemeente in targets:
         region_map(release, gemeente=gemeente, table=table, layers=layers).get_root().render()
@@ -79,7 +81,9 @@ def main() -> None:
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
             for relative, content in files.items():
-                (args.out / Path(relative).name).write_bytes(content if isinstance(content, bytes) else content.encode())
+                (args.out / Path(relative).name).write_bytes(
+                    content if isinstance(content, bytes) else content.encode()
+                )
         if args.breakdown:
             breakdown(release)
 

@@ -55,10 +55,10 @@ RISK_LABELS = ["RR onder 0,80", "RR 0,80 – 0,95", "RR 0,95 – 1,05", "RR 1,05
 
 
 def fmt(value: object, digits: int = 1) -> str:
-    """Dutch number: comma decimals; '—' for missing."""
+    """Dutch number: comma decimals; '—' for missing (``value`` is a number, or missing)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{float(value):.{digits}f}".replace(".", ",")
+    return f"{float(value):.{digits}f}".replace(".", ",")  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,11 @@ def _rate_classes(values: pd.Series) -> tuple[pd.Series, list[str], str]:
     distinct = int(y.nunique())
     k = min(5, distinct)
     if k < 2:
-        return np.zeros(len(y), dtype=int), [fmt(y.max()) if len(y) else "—"], "één kleur: te weinig verschillende waarden om in te delen"
+        return (
+            np.zeros(len(y), dtype=int),
+            [fmt(y.max()) if len(y) else "—"],
+            "één kleur: te weinig verschillende waarden om in te delen",
+        )
     skew = float(pd.Series(y).skew()) if len(y) > 2 else 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -112,7 +116,9 @@ def _rate_classes(values: pd.Series) -> tuple[pd.Series, list[str], str]:
             # Fisher-Jenks is quadratic in n; above 300 values fit it on 300 evenly spaced order
             # statistics (deterministic, unlike FisherJenksSampled's random sample).
             ordered = np.sort(y.to_numpy())
-            fit_on = ordered[np.linspace(0, len(ordered) - 1, 300).round().astype(int)] if len(ordered) > 300 else ordered
+            fit_on = (
+                ordered[np.linspace(0, len(ordered) - 1, 300).round().astype(int)] if len(ordered) > 300 else ordered
+            )
             scheme = mapclassify.FisherJenks(fit_on, k=k)
             method = "grenzen waar de waarden het verst uit elkaar liggen (enkele wijken wijken sterk af)"
         else:
@@ -121,7 +127,9 @@ def _rate_classes(values: pd.Series) -> tuple[pd.Series, list[str], str]:
     bins = list(dict.fromkeys(float(b) for b in scheme.bins))
     yb = np.searchsorted(bins, y.to_numpy(), side="left")
     lows = [float(y.min()), *bins[:-1]]
-    edges = [f"{fmt(lo)} – {fmt(hi)}" if i == 0 else f"> {fmt(lo)} – {fmt(hi)}" for i, (lo, hi) in enumerate(zip(lows, bins))]
+    edges = [
+        f"{fmt(lo)} – {fmt(hi)}" if i == 0 else f"> {fmt(lo)} – {fmt(hi)}" for i, (lo, hi) in enumerate(zip(lows, bins))
+    ]
     return yb, edges, method
 
 
@@ -146,8 +154,11 @@ def layers_for(table: pd.DataFrame) -> list[Layer]:
         if shown.any():
             yb = mapclassify.UserDefined(values[shown].astype(float).to_numpy(), bins=[*RISK_BREAKS, math.inf]).yb
         classes = _classes(state, shown, yb)
-        what = ("meldingen vergeleken met wat je in de regio zou verwachten, gecorrigeerd voor toeval bij kleine aantallen"
-                if score_col.endswith("_rr") else "meldingen vergeleken met wat je in de regio zou verwachten")
+        what = (
+            "meldingen vergeleken met wat je in de regio zou verwachten, gecorrigeerd voor toeval bij kleine aantallen"
+            if score_col.endswith("_rr")
+            else "meldingen vergeleken met wat je in de regio zou verwachten"
+        )
         layers.append(Layer(
             key="risico", title=f"Risicosignaal {HEADLINE}", indicator=HEADLINE,
             score=True,

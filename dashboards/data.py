@@ -32,7 +32,9 @@ def map_table(release: Release, *, level: str = "wijk", period: int | None = Non
     if gemeente is not None:
         areas = areas[areas["gemeente"].eq(gemeente)].reset_index(drop=True)
     table = wide_table(release, level=level, period=period)
-    table = table[table["code"].isin(areas["code"])].drop(columns=["naam", "gemeente", "regio", "huishoudens", "inwoners"])
+    table = table[table["code"].isin(areas["code"])].drop(
+        columns=["naam", "gemeente", "regio", "huishoudens", "inwoners"]
+    )
     scores = release.scores[release.scores["period"].eq(period)]
     cells = release.cells[release.cells["period"].eq(period) & release.cells["level"].eq(level)]
     for name in INDICATORS:
@@ -44,7 +46,9 @@ def map_table(release: Release, *, level: str = "wijk", period: int | None = Non
         bases = cells.loc[cells["indicator"].eq(name), "rounding_base"].dropna()
         if len(bases):
             table[f"{name}_base"] = int(bases.max())
-    merged = areas[["code", "naam", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]].merge(table, on="code", how="left")
+    merged = areas[["code", "naam", "gemeente", "regio", "huishoudens", "inwoners", "geometry"]].merge(
+        table, on="code", how="left"
+    )
     merged["period"] = period
     return to_wgs84(gpd.GeoDataFrame(merged, geometry="geometry", crs=release.areas.crs), decimals=decimals)
 

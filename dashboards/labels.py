@@ -18,7 +18,9 @@ def short_name(name: str) -> str:
     return _WIJK_NUMBER.sub("", str(name)) or str(name)
 
 
-def label_points(geometries: np.ndarray | Sequence[shapely.Geometry], *, tolerance: float = 0.0003) -> list[list[float]]:
+def label_points(
+    geometries: np.ndarray | Sequence[shapely.Geometry], *, tolerance: float = 0.0003
+) -> list[list[float]]:
     """Per geometry (EPSG:4326) the centre of its largest inscribed circle, as [lon, lat] rounded to
     4 decimals (~10 m): the point of an area farthest from its border, where a name fits best. Unlike
     the centroid it always lies inside, also for a crescent or an area with islands.

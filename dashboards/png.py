@@ -6,11 +6,13 @@ global state), so it is safe to call from any thread.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -29,9 +31,9 @@ from dashboards.classify import (
     NO_DATA_LABEL,
     Layer,
 )
-from insights.labels import SOURCE
 from dashboards.data import gemeente_names
 from dashboards.labels import label_points, short_name
+from insights.labels import SOURCE
 from insights.release import Release
 
 __all__ = ["map_png"]
@@ -55,7 +57,7 @@ def map_png(release: Release, table: gpd.GeoDataFrame, layer: Layer, *, gemeente
     fig = Figure(figsize=A4_LANDSCAPE, dpi=dpi)
     ax = fig.add_axes((0.02, 0.08, 0.62, 0.80))
     ax.set_axis_off()
-    handles = []
+    handles: list[Artist] = []
     for index, colour in enumerate(layer.colours):
         part = shapes[keys == str(index)]
         if len(part):
@@ -80,7 +82,7 @@ def map_png(release: Release, table: gpd.GeoDataFrame, layer: Layer, *, gemeente
     legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.66, 0.86), frameon=False,
                         fontsize=10, title="Legenda", title_fontsize=11, alignment="left", handlelength=2.4,
                         handleheight=1.4)
-    legend._legend_box.align = "left"
+    legend._legend_box.align = "left"  # type: ignore[attr-defined]  # matplotlib has no public switch
     fig.text(0.665, 0.30, _wrap(f"Kleuren: {layer.method}.", 52), fontsize=8.5, va="top", color="#333333")
     fig.text(0.665, 0.20, _wrap("Een signaal is een aanleiding voor gesprek, geen oordeel over een huishouden.", 52),
              fontsize=8.5, va="top", color="#333333")
@@ -121,7 +123,8 @@ def _names(fig: Figure, ax, release: Release, part: gpd.GeoDataFrame) -> list[st
     items += [(short_name(part["naam"].iloc[i]), points[i], {"fontsize": 6.5}, geoms[i]) for i in order]
     renderer = FigureCanvasAgg(fig).get_renderer()
     ax.apply_aspect()
-    placed, drawn = [], []
+    placed: list[Any] = []  # matplotlib Bbox of every name drawn
+    drawn: list[str] = []
     to_px = fig.dpi / 72 * 0.5  # a character is about half the font size wide
     for text, (x, y), style, geom in items:
         if geom is not None:  # cheap test first: most small wijken cannot hold any name
@@ -145,7 +148,9 @@ def _names(fig: Figure, ax, release: Release, part: gpd.GeoDataFrame) -> list[st
             label.remove()
             continue
         if free:
-            label.set_position(ax.transData.inverted().transform(ax.transData.transform((x, y)) + (0, free * box.height)))
+            label.set_position(
+                ax.transData.inverted().transform(ax.transData.transform((x, y)) + (0, free * box.height))
+            )
         placed.append(box.translated(0, free * box.height))
         drawn.append(text)
     return drawn

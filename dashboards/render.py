@@ -18,6 +18,7 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -58,8 +59,8 @@ _SIGNAL_FALLBACK = {"hoger": "duidelijk hoger dan verwacht", "lager": "duidelijk
 def _num(value: object, digits: int) -> float | None:
     if value is None or value is pd.NA:
         return None
-    value = float(value)
-    return None if math.isnan(value) else round(value, digits)
+    number = float(value)  # type: ignore[arg-type]  # a pandas/NumPy number
+    return None if math.isnan(number) else round(number, digits)
 
 
 def _signal_text(row: dict, name: str) -> str | None:
@@ -102,7 +103,7 @@ def _klass(k: object) -> int | str:
         return k
     if k is None or pd.isna(k):
         return NO_DATA
-    return int(k)
+    return int(k)  # type: ignore[call-overload]  # a class number (NumPy or Python int)
 
 
 def _legend(layer: Layer, present: set[str], scope: str) -> str:
@@ -277,7 +278,7 @@ def region_map(release: Release, *, gemeente: str | None = None, regio: str | No
                       location=[52.2, 5.3])
     fmap._id = "hd"  # deterministic output: the release's hashes do not change from run to run
     fmap.default_js, fmap.default_css = [], []
-    root = fmap.get_root()
+    root: Any = fmap.get_root()  # a branca Figure (title, header, html)
     root._id = "hd_root"
     root.title = f"{title} — helpende-data"
     root.header.add_child(Element(

@@ -90,7 +90,9 @@ def build_cells(counts: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
     order = {"wijk": 0, "gemeente": 1, "regio": 2, "nederland": 3}
     long["_order"] = long["level"].map(order)
     long = long.sort_values(["_order", "code", "period", "indicator"]).drop(columns=["_order", *DENOMINATORS])
-    return long[["code", "level", "gemeente", "regio", "period", "indicator", "count", "denominator", "households"]].reset_index(drop=True)
+    return long[
+        ["code", "level", "gemeente", "regio", "period", "indicator", "count", "denominator", "households"]
+    ].reset_index(drop=True)
 
 
 def public_cells(protected: pd.DataFrame, *, denominator_base: int = 5) -> pd.DataFrame:

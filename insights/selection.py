@@ -84,7 +84,9 @@ def resolve_gemeente(hierarchy: pd.DataFrame, text: str, *, where: str = "the bo
     raise UnknownGemeente(wanted, hint)
 
 
-def resolve_selection(hierarchy: pd.DataFrame, *, region: str | None = None, gemeenten: list[str] | None = None) -> Selection:
+def resolve_selection(
+    hierarchy: pd.DataFrame, *, region: str | None = None, gemeenten: list[str] | None = None
+) -> Selection:
     """Resolve ``--region`` (name such as "Fryslân"/"Fryslan", code ``VR04``, or "Nederland") or
     ``--gemeente`` codes or unambiguous names (see :func:`resolve_gemeente`) against the hierarchy."""
     gm = hierarchy[hierarchy["level"].eq("gemeente")]

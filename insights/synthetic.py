@@ -77,8 +77,14 @@ def generate_indicators(
         e = rng.normal(0.0, 0.08, (3, len(w)))
         debt = rng.poisson(h * 0.050 * np.exp(0.20 * z_div + 0.15 * z_one + 0.8 * u - 0.03 * dt + e[0]))
         divorces = rng.poisson(n * 0.0019 * np.exp(0.25 * z_div + 0.10 * z_kids + 0.3 * u + e[1]))
-        reports = rng.poisson(h * 0.016 * np.exp(0.25 * z_div + 0.10 * z_one + 0.10 * z_kids + 1.0 * u + 0.02 * dt + e[2]))
-        debt, divorces, reports = np.minimum(debt, h).astype(int), np.minimum(divorces, n).astype(int), np.minimum(reports, h).astype(int)
+        reports = rng.poisson(
+            h * 0.016 * np.exp(0.25 * z_div + 0.10 * z_one + 0.10 * z_kids + 1.0 * u + 0.02 * dt + e[2])
+        )
+        debt, divorces, reports = (
+            np.minimum(debt, h).astype(int),
+            np.minimum(divorces, n).astype(int),
+            np.minimum(reports, h).astype(int),
+        )
         p_repeat = 1 / (1 + np.exp(-(np.log(0.38 / 0.62) + 0.3 * u)))
         repeats = rng.binomial(reports, p_repeat)
         frame = pd.DataFrame(

@@ -128,7 +128,9 @@ def test_map_errors_are_one_line_with_a_hint(small_world, tmp_path):
                 "--releases", str(small_world.releases_dir), "--no-maps")
     assert build.returncode == 0, build.stderr
     releases = str(small_world.releases_dir)
-    absent = _one_line_error(run("map", "--releases", releases, "--gemeente", "GM0363", "--out", str(tmp_path / "k.html")))
+    absent = _one_line_error(
+        run("map", "--releases", releases, "--gemeente", "GM0363", "--out", str(tmp_path / "k.html"))
+    )
     assert "GM0363" in absent and "current release" in absent and "e.g. GM0193 (Zwolle)" in absent
     no_folder = _one_line_error(run("map", "--releases", releases, "--out", str(tmp_path / "nergens" / "k.html")))
     assert "does not exist" in no_folder and "mkdir -p" in no_folder

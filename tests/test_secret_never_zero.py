@@ -1,6 +1,5 @@
 """A value secret in the source stays secret all the way: cells, totals, scores, API and map."""
 
-import json
 
 import httpx
 import pandas as pd

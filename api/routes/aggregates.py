@@ -26,7 +26,7 @@ from insights.indicators import INDICATORS
 
 __all__ = ["Format", "Level", "router", "serve_table", "table_response"]
 
-router = APIRouter(tags=["Cijfers"], 
+router = APIRouter(tags=["Cijfers"],
                    responses=problem_responses(400, 401, 403, 404, 503))
 
 PARQUET = "application/vnd.apache.parquet"

@@ -22,7 +22,7 @@ from api.store import verified_bytes
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["Kaarten"], 
+router = APIRouter(tags=["Kaarten"],
                    responses=problem_responses(400, 401, 403, 404, 503))
 _NAME = re.compile(r"regio|GM\d{4}")
 MapReader = Annotated[Principal, Depends(map_reader)]

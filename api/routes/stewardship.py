@@ -18,7 +18,7 @@ from api.routes.aggregates import F, Format, Gebied, Gemeente, IndicatorQ, Nivea
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["Stewards"], 
+router = APIRouter(tags=["Stewards"],
                    responses=problem_responses(400, 401, 403, 404, 503))
 
 _RULES = {200: {"description": "De regels waarmee deze release beschermd is", "content": {"application/json": {"schema": {

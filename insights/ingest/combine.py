@@ -207,8 +207,10 @@ def complete_indicator_table(combined: pd.DataFrame, *, denominators: pd.DataFra
     ``combined`` has ``code``, ``period``, indicator columns, ``source_file`` and ``source_row``;
     the aggregation of registrations (:mod:`insights.registrations`) ends here too.
     """
-    position = pc.index_in(pa.array(combined["code"].astype("string[pyarrow]").array),
-                           value_set=pa.array(denominators["code"].astype(str).to_numpy(dtype=object), type=pa.string()))
+    position = pc.index_in(
+        pa.array(combined["code"].astype("string[pyarrow]").array),
+        value_set=pa.array(denominators["code"].astype(str).to_numpy(dtype=object), type=pa.string()),
+    )
     found = np.asarray(pc.is_valid(position).to_numpy(zero_copy_only=False), dtype=bool)
     where = np.asarray(pc.fill_null(position, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
     for name in DENOMINATORS:

@@ -115,7 +115,7 @@ def prepare(array: pa.ChunkedArray | pa.Array) -> Column:
 
 
 def _split(column: Column) -> TextCells:
-    return column if isinstance(column, TextCells) else prepare(column)  # type: ignore[return-value]
+    return column if isinstance(column, TextCells) else prepare(column)
 
 
 def choose_format(columns: list[Column], separator: str | None) -> NumberFormat:

@@ -188,7 +188,9 @@ def _read_xlsx(path: Path) -> RawTable:
     try:
         frame = pd.read_excel(path, sheet_name=0, engine="calamine", header=0, dtype=object)
     except (CalamineError, PasswordError, XmlError, ZipError, ValueError, OSError) as exc:
-        raise InputFileError(path, f"cannot be read as an Excel workbook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise InputFileError(
+            path, f"cannot be read as an Excel workbook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
     return _from_frame(path, frame.drop(columns=unnamed))  # formatted but empty columns right of the table
 
@@ -197,7 +199,9 @@ def _read_parquet(path: Path) -> RawTable:
     try:
         frame = pq.read_table(path).to_pandas()
     except (pa.ArrowException, OSError) as exc:
-        raise InputFileError(path, f"cannot be read as Parquet: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise InputFileError(
+            path, f"cannot be read as Parquet: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
     if isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None:
         frame = frame.reset_index()
     return _from_frame(path, frame.reset_index(drop=True))

@@ -13,8 +13,8 @@ from insights.risk.funnel import funnel_flags, overdispersion_factor
 from insights.risk.guard import check_model_inputs
 from insights.risk.model_card import algoritmeregister_entry, model_card_markdown
 from insights.risk.poisson_gamma import (
-    censored_loglik,
     GammaPrior,
+    censored_loglik,
     fit_gamma_prior,
     gamma_posterior,
     poisson_gamma_eb,

@@ -33,7 +33,8 @@ _AREA = """() => {
   let box = null;
   document.querySelectorAll('path[data-code]').forEach((el) => {
     const r = el.getBoundingClientRect();
-    box = box ? [Math.min(box[0], r.left), Math.min(box[1], r.top), Math.max(box[2], r.right), Math.max(box[3], r.bottom)]
+    box = box ? [Math.min(box[0], r.left), Math.min(box[1], r.top),
+                 Math.max(box[2], r.right), Math.max(box[3], r.bottom)]
               : [r.left, r.top, r.right, r.bottom];
   });
   return box;
@@ -151,7 +152,9 @@ def test_wijk_and_gemeente_names_are_on_the_map(open_map, screen: str, ijssellan
       let name = null;
       window.helpendeMapApi.areas.eachLayer((layer) => {
         const p = layer.feature.properties;
-        if (!name && !shown.has(p.s || p.n)) { name = p.s || p.n; map_hd.fitBounds(layer.getBounds(), {animate: false}); }
+        if (!name && !shown.has(p.s || p.n)) {
+          name = p.s || p.n; map_hd.fitBounds(layer.getBounds(), {animate: false});
+        }
       });
       return name;
     }""")

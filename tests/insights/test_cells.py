@@ -59,7 +59,11 @@ def test_a_missing_row_for_a_period_is_secret():
 def test_public_cells_drop_raw_counts_and_take_published_denominators():
     cells = build_cells(counts([40, 25, 60]), HIERARCHY)
     protected = cells.assign(
-        value=pd.array([pd.NA] * len(cells), dtype="Int64"), status="onder_drempel", reason="", min_count=10, rounding_base=5
+        value=pd.array([pd.NA] * len(cells), dtype="Int64"),
+        status="onder_drempel",
+        reason="",
+        min_count=10,
+        rounding_base=5,
     )
     public = public_cells(protected)
     assert "count" not in public.columns

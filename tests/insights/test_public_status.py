@@ -11,9 +11,24 @@ from insights.risk.censoring import count_interval
 def test_public_status_folds_what_would_reveal_the_size_of_a_hidden_count():
     cells = pd.DataFrame(
         {
-            "indicator": ["meldingen", "meldingen", "meldingen", "meldingen", "echtscheidingen", "hermeldingen", "meldingen"],
-            "status": [Status.published, Status.below_threshold, Status.secondary, Status.few_households,
-                       Status.small_denominator, Status.small_denominator, Status.secret_at_source],
+            "indicator": [
+                "meldingen",
+                "meldingen",
+                "meldingen",
+                "meldingen",
+                "echtscheidingen",
+                "hermeldingen",
+                "meldingen",
+            ],
+            "status": [
+                Status.published,
+                Status.below_threshold,
+                Status.secondary,
+                Status.few_households,
+                Status.small_denominator,
+                Status.small_denominator,
+                Status.secret_at_source,
+            ],
         }
     )
     assert public_status(cells).tolist() == [
@@ -53,7 +68,9 @@ def two_hidden_wijken(first: str, second: str) -> pd.DataFrame:
                         audit_high=lambda f: f["audit_high"].astype("Int64"))
 
 
-@pytest.mark.parametrize("private", [(Status.below_threshold, Status.secondary), (Status.secondary, Status.below_threshold)])
+@pytest.mark.parametrize(
+    "private", [(Status.below_threshold, Status.secondary), (Status.secondary, Status.below_threshold)]
+)
 def test_public_scores_do_not_depend_on_why_a_cell_was_hidden(private):
     frame = two_hidden_wijken(*private)
     scores = score(frame.assign(status=public_status(frame)))

@@ -6,12 +6,22 @@ import pytest
 from insights.errors import HelpendeDataError
 from insights.selection import resolve_gemeente, resolve_selection
 
-HIERARCHY = pd.DataFrame({
-    "code": ["VR04", "VR14", "GM0193", "GM0148", "GM0373", "GM0893", "GM1842"],
-    "naam": ["IJsselland", "Noord-Holland Noord", "Zwolle", "Dalfsen", "Bergen (NH.)", "Bergen (L.)", "Súdwest-Fryslân"],
-    "level": ["regio", "regio", "gemeente", "gemeente", "gemeente", "gemeente", "gemeente"],
-    "regio": [None, None, "VR04", "VR04", "VR14", "VR14", "VR04"],
-})
+HIERARCHY = pd.DataFrame(
+    {
+        "code": ["VR04", "VR14", "GM0193", "GM0148", "GM0373", "GM0893", "GM1842"],
+        "naam": [
+            "IJsselland",
+            "Noord-Holland Noord",
+            "Zwolle",
+            "Dalfsen",
+            "Bergen (NH.)",
+            "Bergen (L.)",
+            "Súdwest-Fryslân",
+        ],
+        "level": ["regio", "regio", "gemeente", "gemeente", "gemeente", "gemeente", "gemeente"],
+        "regio": [None, None, "VR04", "VR04", "VR14", "VR14", "VR04"],
+    }
+)
 
 
 @pytest.mark.parametrize("text", ["GM0193", "gm0193", " GM0193 ", "0193", "Zwolle", "zwolle", "ZWOLLE"])

@@ -37,8 +37,9 @@ def test_bad_shape_fails_the_build_and_leaves_the_releases_byte_identical(shape,
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpende_data.cli", *args], check=False, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "helpende_data.cli", *args], check=False, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_refuses_a_decimal_comma_in_a_comma_file_in_one_line(world, tmp_path):

@@ -28,13 +28,21 @@ def test_a_mapped_column_may_be_absent_so_one_mapping_serves_several_files(tmp_p
     [
         ("[columns\n", "mapping.toml: not valid TOML: "),
         ("kolommen = 1\n", "mapping.toml: unknown key(s) kolommen; expected [columns], ignore and period"),
-        ('[columns]\n"A" = "meldingen"\n"B" = "meldingen"\n', "mapping.toml, column 'B': two columns map to 'meldingen'"),
+        (
+            '[columns]\n"A" = "meldingen"\n"B" = "meldingen"\n',
+            "mapping.toml, column 'B': two columns map to 'meldingen'",
+        ),
         ('ignore = ["A"]\n[columns]\n"a" = "code"\n', "mapping.toml, column 'a': column is both mapped and ignored"),
         ('ignore = "Wijknaam"\n', "mapping.toml: ignore must be a list of column names"),
         ('period = "2024"\n', "mapping.toml: period must be a year (a whole number), not '2024'"),
-        ('[columns]\n"X" = "gebied"\n', ("mapping.toml, column 'X': 'gebied' is not a target; one of code, period, "
-                                         "synthetisch, huishoudens, inwoners, schulden, echtscheidingen, meldingen, "
-                                         "hermeldingen")),
+        (
+            '[columns]\n"X" = "gebied"\n',
+            (
+                "mapping.toml, column 'X': 'gebied' is not a target; one of code, period, "
+                "synthetisch, huishoudens, inwoners, schulden, echtscheidingen, meldingen, "
+                "hermeldingen"
+            ),
+        ),
     ],
 )
 def test_a_wrong_mapping_is_refused_naming_file_and_key(text, message):

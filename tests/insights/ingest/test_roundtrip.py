@@ -80,7 +80,9 @@ def write_cbsodata_parquet(frame: pd.DataFrame, path: Path, columns: list[str]) 
     shaped = pd.DataFrame({"ID": range(len(frame)), "WijkenEnBuurten": "Wijk " + frame["code"].str.slice(6),
                            "Codering_3": frame["code"].str.ljust(10), "Perioden": frame["period"].astype(str)})
     for i, column in enumerate(columns):
-        shaped[f"{column.capitalize()}_{i + 4}"] = frame[column].astype("Float64").to_numpy(dtype=float, na_value=float("nan"))
+        shaped[f"{column.capitalize()}_{i + 4}"] = (
+            frame[column].astype("Float64").to_numpy(dtype=float, na_value=float("nan"))
+        )
     shaped.to_parquet(path, index=False)
 
 

@@ -13,8 +13,8 @@ from insights.disclosure.primary import Status
 from insights.disclosure.rules import parse_rules
 from insights.risk import score
 from insights.risk.calibration import calibration_measures, power_measures
-from insights.risk.simulate import simulate_published
 from insights.risk.signal import HIGHER, LOWER, UNCLEAR
+from insights.risk.simulate import simulate_published
 
 RULES = parse_rules((Path(__file__).resolve().parents[3] / "rules" / "disclosure.toml").read_text(encoding="utf-8"))
 SIZE = {"n_regios": 4, "gemeenten_per_regio": 10, "wijken_per_gemeente": 10, "household_scale": 1000.0,
