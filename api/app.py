@@ -145,7 +145,7 @@ def _openapi(app: FastAPI) -> dict:
     paths = {}
     for path, operations in schema["paths"].items():
         short = path.removeprefix("/v1") or "/"
-        for method, operation in operations.items():
+        for _method, operation in operations.items():
             responses = operation.get("responses", {})
             responses.pop("422", None)
             if short not in ("/", "/conformance"):

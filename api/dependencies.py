@@ -200,9 +200,13 @@ _NUM = r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
 _BBOX = re.compile(rf"^{_NUM}(,{_NUM}){{3}}(,{_NUM},{_NUM})?$")
 
 BBOX_PARAMETER = {
-    "name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,
+    "name": "bbox",
+    "in": "query",
+    "required": False,
+    "style": "form",
+    "explode": False,
     "description": "Alleen gebieden die deze rechthoek raken: minLon,minLat,maxLon,maxLat in CRS84 "
-                   "(of in de CRS van bbox-crs), bv. 5.9,52.4,6.3,52.6. Zes getallen (3D) mag ook; de hoogte telt niet.",
+    "(of in de CRS van bbox-crs), bv. 5.9,52.4,6.3,52.6. Zes getallen (3D) mag ook; de hoogte telt niet.",
     "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number", "format": "double"}},
 }
 
@@ -218,7 +222,9 @@ async def bbox_query(
     if raw is None:
         return None
     if not _BBOX.match(raw):
-        raise HelpendeDataError(f"bbox {raw!r}: verwacht 4 of 6 getallen gescheiden door komma's, bv. 5.9,52.4,6.3,52.6")
+        raise HelpendeDataError(
+            f"bbox {raw!r}: verwacht 4 of 6 getallen gescheiden door komma's, bv. 5.9,52.4,6.3,52.6"
+        )
     values = [float(v) for v in raw.split(",")]
     minx, miny, maxx, maxy = (values[0], values[1], values[2], values[3]) if len(values) == 4 else \
         (values[0], values[1], values[3], values[4])
@@ -247,10 +253,17 @@ def _year(text: str, default: int) -> int:
 
 async def period_query(
     loaded: ActiveRelease,
-    periode: Annotated[int | None, Query(ge=1900, le=2100, description="Jaar; standaard het laatste jaar van de release")] = None,
-    datetime: Annotated[str | None, Query(description="Moment of interval (RFC 3339), bv. 2024-06-30 of "
-                                          "2024-01-01T00:00:00Z/2024-12-31T23:59:59Z; moet in één jaar (periode) vallen",
-                                          max_length=64)] = None,
+    periode: Annotated[
+        int | None, Query(ge=1900, le=2100, description="Jaar; standaard het laatste jaar van de release")
+    ] = None,
+    datetime: Annotated[
+        str | None,
+        Query(
+            description="Moment of interval (RFC 3339), bv. 2024-06-30 of "
+            "2024-01-01T00:00:00Z/2024-12-31T23:59:59Z; moet in één jaar (periode) vallen",
+            max_length=64,
+        ),
+    ] = None,
 ) -> int:
     periods = loaded.periods
     if datetime is not None:

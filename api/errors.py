@@ -136,7 +136,8 @@ def add_problem_handlers(app: FastAPI) -> None:
 
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'] if p not in ('query', 'path'))}: {_dutch(err)}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc'] if p not in ('query', 'path'))}: {_dutch(err)}"
+            for err in exc.errors()
         )
         return problem(400, _TITLES[400], details, request.url.path)
 

@@ -58,7 +58,8 @@ class Principal:
         """The areas this principal may see (:class:`api.scope.Scope`: the one rule for every route)."""
         return Scope(self.gebieden)
 
-    @cached_property  # part of every ETag and cache key: computed once per principal (key lookups return the same object)
+    # part of every ETag and cache key: computed once per principal (key lookups return the same object)
+    @cached_property
     def scope_key(self) -> str:
         return f"{self.role}:{self.scope.key}"
 
@@ -123,7 +124,10 @@ class KeyStore:
             self._by_digest, self._mtime = {}, None
             return
         mtime = self.path.stat().st_mtime
-        self._by_digest, self._mtime = parse_keys(json.loads(self.path.read_text(encoding="utf-8")), self.path.name), mtime
+        self._by_digest, self._mtime = (
+            parse_keys(json.loads(self.path.read_text(encoding="utf-8")), self.path.name),
+            mtime,
+        )
 
     def _maybe_reload(self) -> None:
         """Re-read a changed keys file. One that cannot be read or is invalid accepts **no** key until it

@@ -42,9 +42,14 @@ SECURITY_HEADERS = [
 _CSP_API = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 _CSP_HTML = (b"content-security-policy", b"frame-ancestors 'self'")
 # Swagger UI from this origin only (api/routes/docs.py): no inline script; it sets inline styles and data: images
-CSP_DOCS = (b"content-security-policy", (b"default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                        b"img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
-                                        b"frame-ancestors 'none'"))
+CSP_DOCS = (
+    b"content-security-policy",
+    (
+        b"default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        b"img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        b"frame-ancestors 'none'"
+    ),
+)
 
 
 class AccessLogUnavailable(OSError):

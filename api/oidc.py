@@ -53,7 +53,9 @@ class JwtVerifier:
         except InvalidToken:
             raise
         except Exception as exc:  # e.g. TypeError for an ES256 token naming an RSA key
-            raise InvalidToken("token geweigerd: ongeldig, verlopen, niet voor deze API of niet te controleren") from exc
+            raise InvalidToken(
+                "token geweigerd: ongeldig, verlopen, niet voor deze API of niet te controleren"
+            ) from exc
         try:
             role = Role(claims[self.role_claim])
             scope = claims[self.scope_claim]

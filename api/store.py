@@ -235,9 +235,16 @@ class LoadedRelease:
                     index={c: i for i, c in enumerate(areas["code"])},
                 )
         regels_path = release.path / RULES_FILE
-        return cls(release=release, layers=layers, cijfers=Table.build(_cijfers(release)), geometry=geometry,
-                   regels=regels_path.read_text(encoding="utf-8") if regels_path.exists() else "",
-                   gemeente_regio={str(g): str(r) for g, r in release.areas[["gemeente", "regio"]].dropna().itertuples(index=False)})
+        return cls(
+            release=release,
+            layers=layers,
+            cijfers=Table.build(_cijfers(release)),
+            geometry=geometry,
+            regels=regels_path.read_text(encoding="utf-8") if regels_path.exists() else "",
+            gemeente_regio={
+                str(g): str(r) for g, r in release.areas[["gemeente", "regio"]].dropna().itertuples(index=False)
+            },
+        )
 
 
 def _cellen(release: Release, steward_cells: pd.DataFrame) -> pd.DataFrame:

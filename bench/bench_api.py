@@ -262,12 +262,33 @@ def main() -> None:
             servers, pids = {}, {}
             for name, cache_mb in (("ours", "64"), ("ours-uncached", "0")):
                 port = free_port()
-                procs.append(start([str(PY), "-m", "uvicorn", "api.app:create_app", "--factory", "--workers", "2",
-                                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                                    "--no-access-log"],
-                                   {"HELPENDE_RELEASES_DIR": str(releases), "HELPENDE_API_KEYS_FILE": str(work / "keys.json"),
-                                    "HELPENDE_ACCESS_LOG": str(work / f"access-{name}.log"),
-                                    "HELPENDE_RESPONSE_CACHE_MB": cache_mb}, cwd=REPO))
+                procs.append(
+                    start(
+                        [
+                            str(PY),
+                            "-m",
+                            "uvicorn",
+                            "api.app:create_app",
+                            "--factory",
+                            "--workers",
+                            "2",
+                            "--host",
+                            "127.0.0.1",
+                            "--port",
+                            str(port),
+                            "--log-level",
+                            "warning",
+                            "--no-access-log",
+                        ],
+                        {
+                            "HELPENDE_RELEASES_DIR": str(releases),
+                            "HELPENDE_API_KEYS_FILE": str(work / "keys.json"),
+                            "HELPENDE_ACCESS_LOG": str(work / f"access-{name}.log"),
+                            "HELPENDE_RESPONSE_CACHE_MB": cache_mb,
+                        },
+                        cwd=REPO,
+                    )
+                )
                 servers[name] = f"http://127.0.0.1:{port}"
                 pids[name] = procs[-1].pid
                 wait(f"{servers[name]}{REQUESTS['item']}", headers)
@@ -293,7 +314,12 @@ def main() -> None:
                     proc, pygeoapi = start_pygeoapi(work, bodies[REQUESTS["page_all"]][1])
                     procs.append(proc)
                     pids["pygeoapi"] = proc.pid
-                except (OSError, RuntimeError, subprocess.CalledProcessError, httpx.HTTPError) as exc:  # report; still run ours vs ceiling
+                except (
+                    OSError,
+                    RuntimeError,
+                    subprocess.CalledProcessError,
+                    httpx.HTTPError,
+                ) as exc:  # report; still run ours vs ceiling
                     reason = f"did not start: {exc}"
 
             # one request type at a time, the three servers right after each other: a change in the
@@ -312,7 +338,9 @@ def main() -> None:
 
     print(f"wrk -t2 -c50 --timeout 30s -d{args.duration}s --latency (after a {args.warmup}s warm-up), "
           f"2 workers each, {os.cpu_count()} cores; load average (1/5/15 min) before {load_before}, after {load()}")
-    print(f"{'request':<10} {'server':<13} {'req/s':>9} {'p99 ms':>9} {'errors':>7} {'% ceiling':>9} {'CPU ms/req':>10}")
+    print(
+        f"{'request':<10} {'server':<13} {'req/s':>9} {'p99 ms':>9} {'errors':>7} {'% ceiling':>9} {'CPU ms/req':>10}"
+    )
     ok = True
     for name in REQUESTS:
         for server in ("ours", "ours-uncached", "ceiling", "pygeoapi"):
@@ -320,7 +348,10 @@ def main() -> None:
             if row is None:
                 continue
             share = row["rps"] / results["ceiling"][name]["rps"] * 100
-            print(f"{name:<10} {server:<13} {row['rps']:>9.1f} {row['p99_ms']:>9.2f} {row['errors']:>7} {share:>8.1f}% {row['cpu_ms']:>10.3f}")
+            print(
+                f"{name:<10} {server:<13} {row['rps']:>9.1f} {row['p99_ms']:>9.2f} {row['errors']:>7} "
+                f"{share:>8.1f}% {row['cpu_ms']:>10.3f}"
+            )
         mine = results["ours"][name]
         ok &= mine["rps"] >= 0.5 * results["ceiling"][name]["rps"] and mine["p99_ms"] < 25 and mine["errors"] == 0
     if reason is not None:

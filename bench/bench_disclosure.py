@@ -45,7 +45,11 @@ sys.path.insert(0, str(ROOT))
 
 RULES_TEXT = (ROOT / "rules" / "disclosure.toml").read_text(encoding="utf-8")
 # Per 1 of the denominator: chosen so that about a third of the wijken fall below the threshold.
-RATES = {"schulden": ("households", 0.012), "echtscheidingen": ("inhabitants", 0.002), "meldingen": ("households", 0.006)}
+RATES = {
+    "schulden": ("households", 0.012),
+    "echtscheidingen": ("inhabitants", 0.002),
+    "meldingen": ("households", 0.006),
+}
 
 
 def build_table(years: int, indicators: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
@@ -81,7 +85,12 @@ def build_table(years: int, indicators: int, seed: int) -> tuple[pd.DataFrame, p
             leaf = chain.assign(count=counts, den=den_leaf[den_col].to_numpy(), hh=den_leaf["households"].to_numpy())
             parts = []
             for col in ("wijk", "gm", "vr", "nl"):
-                g = leaf.groupby(col, sort=True)[["count", "den", "hh"]].sum().reset_index().rename(columns={col: "code"})
+                g = (
+                    leaf.groupby(col, sort=True)[["count", "den", "hh"]]
+                    .sum()
+                    .reset_index()
+                    .rename(columns={col: "code"})
+                )
                 parts.append(g)
             t = pd.concat(parts, ignore_index=True)
             t["period"], t["indicator"] = year, name

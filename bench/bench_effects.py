@@ -70,9 +70,13 @@ def simulate(reps: int, seed: int) -> None:
         groups = [wijken[order[3 * i:3 * i + 3]] for i in range(20)]
         treated = set(np.concatenate(groups))
         rest = tuple(sorted(set(wijken) - treated))
-        public, _ = simulate_public(rng, lambda w, year, t=treated: np.where(w["code"].isin(t) & (year >= 2022), 0.85, 1.0))
-        eff = intervention_effects(public_count_interval(public),
-                                   [Intervention(f"iv{i}", tuple(g), 2022, comparison=rest) for i, g in enumerate(groups)])
+        public, _ = simulate_public(
+            rng, lambda w, year, t=treated: np.where(w["code"].isin(t) & (year >= 2022), 0.85, 1.0)
+        )
+        eff = intervention_effects(
+            public_count_interval(public),
+            [Intervention(f"iv{i}", tuple(g), 2022, comparison=rest) for i, g in enumerate(groups)],
+        )
         eff = eff[eff["rate_ratio"].notna()]
         covered += int(((eff["low95"] <= 0.85) & (eff["high95"] >= 0.85)).sum())
         total += len(eff)

@@ -41,11 +41,15 @@ def _fmt(value: Any, digits: int = 1) -> str:
 def _spine(row: pd.Series) -> str:
     """Relative risk against the region (1 = the regio) on a log axis, with its 95% interval."""
     mid = _x(1.0)
-    parts = [f'<svg class="spine" role="img" width="{_SPINE_W}" height="{_SPINE_H}" viewBox="0 0 {_SPINE_W} {_SPINE_H}">',
-             (f'<title>RR tegen de regio: {_fmt(row["rr"], 2)} (95%: {_fmt(row["rr_low95"], 2)}–'
-              f'{_fmt(row["rr_high95"], 2)})</title>'),
-             f'<rect x="0" y="8" width="{_SPINE_W}" height="10" fill="#eee"/>',
-             f'<line x1="{mid:.1f}" y1="2" x2="{mid:.1f}" y2="24" stroke="#333" stroke-width="1.5"/>']
+    parts = [
+        f'<svg class="spine" role="img" width="{_SPINE_W}" height="{_SPINE_H}" viewBox="0 0 {_SPINE_W} {_SPINE_H}">',
+        (
+            f"<title>RR tegen de regio: {_fmt(row['rr'], 2)} (95%: {_fmt(row['rr_low95'], 2)}–"
+            f"{_fmt(row['rr_high95'], 2)})</title>"
+        ),
+        f'<rect x="0" y="8" width="{_SPINE_W}" height="10" fill="#eee"/>',
+        f'<line x1="{mid:.1f}" y1="2" x2="{mid:.1f}" y2="24" stroke="#333" stroke-width="1.5"/>',
+    ]
     if pd.notna(row["rr"]) and pd.notna(row["rr_low95"]) and pd.notna(row["rr_high95"]):
         lo, hi, x = _x(row["rr_low95"]), _x(row["rr_high95"]), _x(row["rr"])
         parts.append(f'<rect class="interval" x="{lo:.1f}" y="9" width="{max(hi - lo, 1):.1f}" height="8" '
@@ -67,16 +71,21 @@ def _sparkline(series: pd.DataFrame) -> str:
         return _SPARK_H - 3 - (float(v) / top) * (_SPARK_H - 6) if top > 0 else _SPARK_H - 3
 
     band = [(x, r) for x, r in zip(xs, s.itertuples()) if pd.notna(r.rate_low95) and pd.notna(r.rate_high95)]
-    parts = [f'<svg class="spark" role="img" width="{_SPARK_W}" height="{_SPARK_H}" viewBox="0 0 {_SPARK_W} {_SPARK_H}">',
-             "<title>" + "; ".join(f"{int(r.period)}: {_fmt(r.rate) if pd.notna(r.rate) else 'beschermd'}"
-                                   for r in s.itertuples()) + "</title>"]
+    parts = [
+        f'<svg class="spark" role="img" width="{_SPARK_W}" height="{_SPARK_H}" viewBox="0 0 {_SPARK_W} {_SPARK_H}">',
+        "<title>"
+        + "; ".join(f"{int(r.period)}: {_fmt(r.rate) if pd.notna(r.rate) else 'beschermd'}" for r in s.itertuples())
+        + "</title>",
+    ]
     if band:
         upper = " ".join(f"{x:.1f},{y(r.rate_high95):.1f}" for x, r in band)
         lower = " ".join(f"{x:.1f},{y(r.rate_low95):.1f}" for x, r in reversed(band))
         parts.append(f'<polygon class="band" points="{upper} {lower}" fill="#c6dbef"/>')
     line = [f"{x:.1f},{y(r.rate):.1f}" for x, r in zip(xs, s.itertuples()) if pd.notna(r.rate)]
     if len(line) > 1:
-        parts.append(f'<polyline class="rate" points="{" ".join(line)}" fill="none" stroke="#08519c" stroke-width="1.5"/>')
+        parts.append(
+            f'<polyline class="rate" points="{" ".join(line)}" fill="none" stroke="#08519c" stroke-width="1.5"/>'
+        )
     for x, r in zip(xs, s.itertuples()):
         if pd.notna(r.rate):
             parts.append(f'<circle cx="{x:.1f}" cy="{y(r.rate):.1f}" r="2" fill="#08519c"/>')

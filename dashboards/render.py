@@ -274,8 +274,15 @@ def region_map(release: Release, *, gemeente: str | None = None, regio: str | No
     scope = "dezelfde kleur betekent op elke kaart van deze uitgave hetzelfde"
     title = _title(release, gemeente, regio)
 
-    fmap = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_start=10, zoom_snap=0.25, zoom_delta=0.5,
-                      location=[52.2, 5.3])
+    fmap = folium.Map(
+        tiles=None,
+        control_scale=False,
+        prefer_canvas=False,
+        zoom_start=10,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+        location=[52.2, 5.3],
+    )
     fmap._id = "hd"  # deterministic output: the release's hashes do not change from run to run
     fmap.default_js, fmap.default_css = [], []
     root: Any = fmap.get_root()  # a branca Figure (title, header, html)

@@ -13,7 +13,9 @@ from geo.errors import HelpendeDataError
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Beschermde gebiedscijfers voor de aanpak van huiselijk geweld.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Beschermde gebiedscijfers voor de aanpak van huiselijk geweld."
+)
 
 
 def _echo(message: str) -> None:
@@ -22,22 +24,44 @@ def _echo(message: str) -> None:
 
 @app.command(epilog="Example: helpende-data build --region Fryslân --releases releases/")
 def build(
-    region: Annotated[str | None, typer.Option(help="Veiligheidsregio name or code (IJsselland, Fryslân, Gelderland-Zuid, VR04) or 'Nederland'")] = None,
-    gemeente: Annotated[list[str] | None, typer.Option("--gemeente", help="Gemeente code or name; repeat for more (GM0193, Zwolle)")] = None,
-    indicators: Annotated[list[Path] | None, typer.Option("--indicators", help="Indicator file (CSV, .xlsx, .parquet); repeat for more")] = None,
-    boundaries: Annotated[Path | None, typer.Option(help="Wijk boundaries (GeoJSON, GeoPackage, shapefile, TopoJSON)")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Veiligheidsregio name or code (IJsselland, Fryslân, Gelderland-Zuid, VR04) or 'Nederland'"),
+    ] = None,
+    gemeente: Annotated[
+        list[str] | None, typer.Option("--gemeente", help="Gemeente code or name; repeat for more (GM0193, Zwolle)")
+    ] = None,
+    indicators: Annotated[
+        list[Path] | None, typer.Option("--indicators", help="Indicator file (CSV, .xlsx, .parquet); repeat for more")
+    ] = None,
+    boundaries: Annotated[
+        Path | None, typer.Option(help="Wijk boundaries (GeoJSON, GeoPackage, shapefile, TopoJSON)")
+    ] = None,
     rules: Annotated[Path | None, typer.Option(help="Disclosure rules file (TOML)")] = None,
-    mapping: Annotated[Path | None, typer.Option(help="Column mapping (TOML) for exports with their own column names")] = None,
-    releases: Annotated[Path, typer.Option(help="Releases folder; the new release is swapped in atomically")] = Path("releases"),
+    mapping: Annotated[
+        Path | None, typer.Option(help="Column mapping (TOML) for exports with their own column names")
+    ] = None,
+    releases: Annotated[Path, typer.Option(help="Releases folder; the new release is swapped in atomically")] = Path(
+        "releases"
+    ),
     maps: Annotated[bool, typer.Option(help="Render the maps into the release")] = True,
-    wait: Annotated[bool, typer.Option(help="Wait while another build writes to the releases folder "
-                                            "(--no-wait: exit 1 at once)")] = True,
-    registraties: Annotated[list[Path] | None, typer.Option(
-        "--registraties", help="Record file (CSV/Parquet) to aggregate instead of --indicators; repeat for more",
-    )] = None,
+    wait: Annotated[
+        bool, typer.Option(help="Wait while another build writes to the releases folder (--no-wait: exit 1 at once)")
+    ] = True,
+    registraties: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--registraties",
+            help="Record file (CSV/Parquet) to aggregate instead of --indicators; repeat for more",
+        ),
+    ] = None,
     pc6: Annotated[Path | None, typer.Option(help="PC6 → wijk table for records located by postcode")] = None,
-    interventies: Annotated[Path | None, typer.Option(
-        "--interventies", help="Interventions file (TOML) for the effect estimates; default the bundled example")] = None,
+    interventies: Annotated[
+        Path | None,
+        typer.Option(
+            "--interventies", help="Interventions file (TOML) for the effect estimates; default the bundled example"
+        ),
+    ] = None,
 ) -> None:
     """Validate, protect and score the indicators, then write and activate a new release."""
     from insights.pipeline import build_release
@@ -95,9 +119,16 @@ def serve(
     releases: Annotated[Path, typer.Option(help="Releases folder with a 'current' release")] = Path("releases"),
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-    keys: Annotated[Path | None, typer.Option(help="API keys file (hashed keys); default <releases>/api-keys.json")] = None,
-    demo_keys: Annotated[bool, typer.Option(help="Serve with fresh demo keys only, one per role (wijkteam Zwolle, policy and "
-                                            "steward IJsselland), kept in <releases>/demo-api-keys.json")] = False,
+    keys: Annotated[
+        Path | None, typer.Option(help="API keys file (hashed keys); default <releases>/api-keys.json")
+    ] = None,
+    demo_keys: Annotated[
+        bool,
+        typer.Option(
+            help="Serve with fresh demo keys only, one per role (wijkteam Zwolle, policy and "
+            "steward IJsselland), kept in <releases>/demo-api-keys.json"
+        ),
+    ] = False,
 ) -> None:
     """Serve the current release: API and maps. Every figure needs a key (header X-API-Key)."""
     import uvicorn
@@ -110,7 +141,9 @@ def serve(
 
     current_release_dir(releases)  # fail now, with a clear message, when there is nothing to serve
     if demo_keys and keys is not None:
-        raise HelpendeDataError("give --keys or --demo-keys, not both (demo keys never go into an operator's keys file)")
+        raise HelpendeDataError(
+            "give --keys or --demo-keys, not both (demo keys never go into an operator's keys file)"
+        )
     keys = keys or releases / "api-keys.json"
     base = f"http://{host}:{port}/v1"
     if demo_keys:  # a file of their own, fresh on every start; plain keys are never stored
@@ -143,9 +176,11 @@ def audit(
     cells = steward_cells.drop(columns=[c for c in ("audit_low", "audit_high", "protection_ok") if c in steward_cells])
     audited = audit_cells(cells, parents, rules)
     total = information_loss(audited).iloc[-1]
-    typer.echo(f"{release.id}: {int(total['cells'])} cells, {int(total['published'])} published, "
-               f"{int(total['hidden_primary'])} hidden by rule, {int(total['hidden_secondary'])} hidden to protect others, "
-               f"{int(total['under_protected'])} under-protected")
+    typer.echo(
+        f"{release.id}: {int(total['cells'])} cells, {int(total['published'])} published, "
+        f"{int(total['hidden_primary'])} hidden by rule, {int(total['hidden_secondary'])} hidden to protect others, "
+        f"{int(total['under_protected'])} under-protected"
+    )
     if int(total["under_protected"]):
         raise typer.Exit(1)
 
@@ -185,12 +220,17 @@ def rules_diff_command(
     old: Annotated[Path, typer.Argument(help="Rules in force")],
     new: Annotated[Path, typer.Argument(help="Proposed rules")],
     region: Annotated[str | None, typer.Option(help="Region to dry-run on (default: IJsselland)")] = None,
-    indicators: Annotated[list[Path] | None, typer.Option("--indicators", help="Indicator CSV; repeat for more")] = None,
+    indicators: Annotated[
+        list[Path] | None, typer.Option("--indicators", help="Indicator CSV; repeat for more")
+    ] = None,
     boundaries: Annotated[Path | None, typer.Option(help="Wijk boundaries (default: bundled)")] = None,
     out: Annotated[Path | None, typer.Option(help="Write every changed cell to this CSV")] = None,
-    releases: Annotated[Path | None, typer.Option(
-        "--releases", help="Releases folder: compare what a build on top of it would publish with each rules file"
-    )] = None,
+    releases: Annotated[
+        Path | None,
+        typer.Option(
+            "--releases", help="Releases folder: compare what a build on top of it would publish with each rules file"
+        ),
+    ] = None,
 ) -> None:
     """Dry-run two rules versions on the same input: which cells change state. Writes nothing else."""
     from insights.disclosure import rules_diff

@@ -63,7 +63,9 @@ def read_interventions(path: Path, *, wijken: set[str] | None = None,
         where = f"interventie {number}"
         unknown = sorted(set(item) - _FIELDS)
         if unknown:
-            raise InputFileError(path, column=unknown[0], problem=f"{where}: unknown field; known: {', '.join(sorted(_FIELDS))}")
+            raise InputFileError(
+                path, column=unknown[0], problem=f"{where}: unknown field; known: {', '.join(sorted(_FIELDS))}"
+            )
         name = item.get("naam")
         if not isinstance(name, str) or not name.strip():
             raise InputFileError(path, column="naam", problem=f"{where}: a non-empty name is required")
@@ -82,7 +84,9 @@ def read_interventions(path: Path, *, wijken: set[str] | None = None,
             for column, codes in (("wijken", treated), ("vergelijking", comparison)):
                 missing = [c for c in codes if c not in wijken]
                 if missing:
-                    raise InputFileError(path, column=column, problem=f"{where}: {missing[0]} is not a wijk of this release")
+                    raise InputFileError(
+                        path, column=column, problem=f"{where}: {missing[0]} is not a wijk of this release"
+                    )
         overlap = sorted(set(treated) & set(comparison))
         if overlap:
             raise InputFileError(path, column="vergelijking",

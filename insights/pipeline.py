@@ -26,15 +26,15 @@ from insights.disclosure import assert_protected, protect, public_status
 from insights.disclosure.attacker import Version
 from insights.disclosure.history import revisions
 from insights.disclosure.rules import Rules, parse_rules
+from insights.effects import effect_tables
 from insights.errors import RulesError
 from insights.ingest import IndicatorTable, read_indicators, read_mapping
+from insights.interventions import read_interventions
 from insights.labels import source_line
 from insights.release import PUBLIEK, REPORT_DIR, Release, StewardPart, earlier_releases, releases_lock, write_release
 from insights.risk import score
 from insights.selection import Selection, resolve_selection
 from insights.settings import EXAMPLE_INTERVENTIONS, BuildSettings
-from insights.effects import effect_tables
-from insights.interventions import read_interventions
 
 __all__ = ["Prepared", "build_release", "dry_run", "earlier_versions", "prepare_cells"]
 
@@ -225,7 +225,11 @@ def _build_locked(settings: BuildSettings, *, region: str | None, gemeenten: lis
         areas = _restrict(_area_table(prep.hierarchy, prep.wijken), selection)
     manifest = {
         "title": f"helpende-data {selection.label}",
-        "selection": {"label": selection.label, "gemeenten": sorted(selection.gemeenten), "regios": sorted(selection.regios)},
+        "selection": {
+            "label": selection.label,
+            "gemeenten": sorted(selection.gemeenten),
+            "regios": sorted(selection.regios),
+        },
         "synthetic": table.synthetic,
         "previous_release": history[-1].name if history else None,
         "periods": sorted(int(p) for p in published["period"].unique()),

@@ -46,8 +46,13 @@ Level = StrEnum("Level", {level.value: level.value for level in AREA_LEVELS})  #
 
 
 Indicator = StrEnum("Indicator", {k: k for k in INDICATORS})
-F = Annotated[Format, Query(description="Formaat: json (standaard), csv, csv-nl (voor Nederlandse Excel: ; als scheiding, "
-                                        "decimale komma, UTF-8 met BOM), geojson of parquet (GeoParquet, EPSG:28992)")]
+F = Annotated[
+    Format,
+    Query(
+        description="Formaat: json (standaard), csv, csv-nl (voor Nederlandse Excel: ; als scheiding, "
+        "decimale komma, UTF-8 met BOM), geojson of parquet (GeoParquet, EPSG:28992)"
+    ),
+]
 Niveau = Annotated[Level | None, Query(description="Alleen dit niveau")]
 Gemeente = Annotated[str | None, Query(pattern=r"^GM\d{4}$", description="Alleen gebieden in deze gemeente")]
 Regio = Annotated[str | None, Query(pattern=r"^VR\d{2}$", description="Alleen gebieden in deze veiligheidsregio")]
@@ -136,12 +141,28 @@ async def serve_table(request: Request, loaded: LoadedRelease, table: Table, pri
     return table_response(request, loaded, table, principal, key, f, **filters)
 
 
-@router.get("/cijfers", dependencies=CACHED, summary="Gepubliceerde cijfers en scores per gebied, periode en indicator",
-            operation_id="getCijfers", response_class=Response,
-            responses=content("cijfers", "Eén rij per gebied × periode × indicator; verborgen waarden zijn null met een status"))
-async def cijfers(request: Request, loaded: ActiveRelease, principal: Policy, f: F = Format.json,
-                  niveau: Niveau = None, gemeente: Gemeente = None, regio: Regio = None, gebied: Gebied = None,
-                  periode: Periode = None, indicator: IndicatorQ = None) -> Response:
+@router.get(
+    "/cijfers",
+    dependencies=CACHED,
+    summary="Gepubliceerde cijfers en scores per gebied, periode en indicator",
+    operation_id="getCijfers",
+    response_class=Response,
+    responses=content(
+        "cijfers", "Eén rij per gebied × periode × indicator; verborgen waarden zijn null met een status"
+    ),
+)
+async def cijfers(
+    request: Request,
+    loaded: ActiveRelease,
+    principal: Policy,
+    f: F = Format.json,
+    niveau: Niveau = None,
+    gemeente: Gemeente = None,
+    regio: Regio = None,
+    gebied: Gebied = None,
+    periode: Periode = None,
+    indicator: IndicatorQ = None,
+) -> Response:
     return await serve_table(request, loaded, loaded.cijfers, principal, "cijfers", f,
                              level=niveau and str(niveau), gemeente=gemeente, regio=regio, code=gebied, period=periode,
                              indicator=indicator and str(indicator))

@@ -21,24 +21,59 @@ __all__ = ["router", "trend_tests"]
 router = APIRouter(tags=["Effecten"], responses=problem_responses(400, 401, 403, 404, 503))
 
 _OBJ: dict[str, Any] = {"type": "object", "additionalProperties": True}
-_PROFILE: dict[int | str, dict[str, Any]] = {200: {"description": "Profiel van één wijk of gemeente: elke indicator tegen de regio, met reeks",
-                  "content": {"application/json": {"schema": {
-                      "type": "object", "required": ["code", "release", "periode", "indicatoren"],
-                      "properties": {
-                          "code": {"type": "string"}, "naam": {"type": "string", "nullable": True},
-                          "release": {"type": "string"}, "synthetisch": {"type": "boolean"},
-                          "periode": {"type": "integer", "nullable": True},
-                          "indicatoren": {"type": "array", "items": {
-                              "type": "object", "additionalProperties": True,
-                              "required": ["indicator", "profiel", "reeks"],
-                              "properties": {"indicator": {"type": "string"}, "profiel": _OBJ,
-                                             "reeks": {"type": "array", "items": _OBJ}}}},
-                          "samenhang": {"type": "string", "nullable": True}}}}}}}
-_EFFECTS: dict[int | str, dict[str, Any]] = {200: {"description": "Effect per interventie en indicator (verschil-in-verschillen)",
-                  "content": {"application/json": {"schema": {
-                      "type": "object", "required": ["release", "effecten", "aantal"],
-                      "properties": {"release": {"type": "string"}, "synthetisch": {"type": "boolean"},
-                                     "aantal": {"type": "integer"}, "effecten": {"type": "array", "items": _OBJ}}}}}}}
+_PROFILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Profiel van één wijk of gemeente: elke indicator tegen de regio, met reeks",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["code", "release", "periode", "indicatoren"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "naam": {"type": "string", "nullable": True},
+                        "release": {"type": "string"},
+                        "synthetisch": {"type": "boolean"},
+                        "periode": {"type": "integer", "nullable": True},
+                        "indicatoren": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": True,
+                                "required": ["indicator", "profiel", "reeks"],
+                                "properties": {
+                                    "indicator": {"type": "string"},
+                                    "profiel": _OBJ,
+                                    "reeks": {"type": "array", "items": _OBJ},
+                                },
+                            },
+                        },
+                        "samenhang": {"type": "string", "nullable": True},
+                    },
+                }
+            }
+        },
+    }
+}
+_EFFECTS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Effect per interventie en indicator (verschil-in-verschillen)",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["release", "effecten", "aantal"],
+                    "properties": {
+                        "release": {"type": "string"},
+                        "synthetisch": {"type": "boolean"},
+                        "aantal": {"type": "integer"},
+                        "effecten": {"type": "array", "items": _OBJ},
+                    },
+                }
+            }
+        },
+    }
+}
 _SERIES = ["period", "value", "status", "denominator", "rate", "rate_low95", "rate_high95", "regio_rate"]
 _PROFILE_COLS = ["value", "status", "rate", "rate_low95", "rate_high95", "regio_rate", "smr", "rr", "rr_low95",
                  "rr_high95", "p_exceed", "signal", "funnel", "trend", "apc", "apc_low95", "apc_high95",
@@ -69,9 +104,12 @@ def trend_tests(loaded: LoadedRelease, code: str) -> list[dict[str, Any]]:
 
 @router.get("/profielen/{gebiedscode}", dependencies=CACHED, operation_id="getProfiel", responses=_PROFILE,
             summary="Gebiedsprofiel: elke indicator tegen de regio, met interval, signaal, trend en hermeldingen")
-def profiel(request: Request, loaded: ActiveRelease, principal: Reader,
-            gebiedscode: Annotated[str, Path(pattern=r"^(WK\d{6}|GM\d{4})$", description="CBS-code van wijk of gemeente")],
-            ) -> dict:
+def profiel(
+    request: Request,
+    loaded: ActiveRelease,
+    principal: Reader,
+    gebiedscode: Annotated[str, Path(pattern=r"^(WK\d{6}|GM\d{4})$", description="CBS-code van wijk of gemeente")],
+) -> dict:
     area = _area(request, principal, loaded, gebiedscode)
     table = loaded.release.tables.get("profielen")
     rows = pd.DataFrame() if table is None else table[table["code"].eq(gebiedscode)]

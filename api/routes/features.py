@@ -133,11 +133,15 @@ class FeaturesFactory:
         base = public_base(request)
         ids = sorted({c for c, _ in loaded.layers}, key=list(LEVELS).index)
         return {
-            "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "collecties"}],
+            "links": [
+                {"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "collecties"}
+            ],
             "collections": [self._describe(base, loaded, c) for c in ids],
         }
 
-    async def collection(self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId) -> dict:
+    async def collection(
+        self, request: Request, loaded: ActiveRelease, principal: Reader, collectionId: CollectionId
+    ) -> dict:
         self._check(loaded, collectionId)
         return self._describe(public_base(request), loaded, collectionId)
 
@@ -149,10 +153,19 @@ class FeaturesFactory:
         collectionId: CollectionId,
         bbox: BBox,
         period: Period,
-        limit: Annotated[int, Query(ge=1, le=1000, description="Aantal gebieden per pagina: standaard 100, minimaal 1, maximaal 1000")] = None,  # type: ignore[assignment]
-        offset: Annotated[int, Query(ge=0, le=1_000_000, description="Aantal over te slaan gebieden (volgt uit de next-link)")] = 0,
-        gemeente: Annotated[str | None, Query(pattern=r"^GM\d{4}$", description="Alleen gebieden in deze gemeente")] = None,
-        regio: Annotated[str | None, Query(pattern=r"^VR\d{2}$", description="Alleen gebieden in deze veiligheidsregio")] = None,
+        limit: Annotated[
+            int,
+            Query(ge=1, le=1000, description="Aantal gebieden per pagina: standaard 100, minimaal 1, maximaal 1000"),
+        ] = None,  # type: ignore[assignment]
+        offset: Annotated[
+            int, Query(ge=0, le=1_000_000, description="Aantal over te slaan gebieden (volgt uit de next-link)")
+        ] = 0,
+        gemeente: Annotated[
+            str | None, Query(pattern=r"^GM\d{4}$", description="Alleen gebieden in deze gemeente")
+        ] = None,
+        regio: Annotated[
+            str | None, Query(pattern=r"^VR\d{2}$", description="Alleen gebieden in deze veiligheidsregio")
+        ] = None,
         crs: Crs = CRS84,
     ) -> Response:
         self._check(loaded, collectionId)

@@ -37,12 +37,27 @@ def _landing(request: Request) -> dict:
         "/conformance en /openapi.json vraagt een X-API-Key of een OIDC-token.",
         "links": [
             {"href": f"{base}", "rel": "self", "type": "application/json", "title": "deze pagina"},
-            {"href": f"{base}/openapi.json", "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "OpenAPI"},
+            {
+                "href": f"{base}/openapi.json",
+                "rel": "service-desc",
+                "type": "application/vnd.oai.openapi+json;version=3.0",
+                "title": "OpenAPI",
+            },
             {"href": f"{base}/docs", "rel": "service-doc", "type": "text/html", "title": "documentatie"},
             {"href": f"{base}/conformance", "rel": "conformance", "type": "application/json", "title": "conformiteit"},
             {"href": f"{base}/collections", "rel": "data", "type": "application/json", "title": "collecties"},
-            {"href": f"{base}/cijfers", "rel": "data", "type": "application/json", "title": "cijfers en scores (beleid)"},
-            {"href": f"{base}/releases/current", "rel": "describedby", "type": "application/json", "title": "huidige release"},
+            {
+                "href": f"{base}/cijfers",
+                "rel": "data",
+                "type": "application/json",
+                "title": "cijfers en scores (beleid)",
+            },
+            {
+                "href": f"{base}/releases/current",
+                "rel": "describedby",
+                "type": "application/json",
+                "title": "huidige release",
+            },
             {"href": f"{base}/kaarten", "rel": "alternate", "type": "application/json", "title": "kaarten"},
         ],
     }

@@ -78,16 +78,37 @@ def _map_file(request: Request, principal: Principal, loaded, naam: str, suffix:
 
 
 # Registered before the HTML route, whose path would otherwise also match "GM0193.png".
-@router.get("/kaarten/{naam}.png", dependencies=CACHED, summary="Kaart als afdruk (PNG, A4 liggend)", response_class=Response,
-            operation_id="getKaartAfdruk",
-            responses={200: {"description": "Afdruk", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}})
-def get_map_png(request: Request, loaded: ActiveRelease, principal: MapReader,
-                naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> Response:
+@router.get(
+    "/kaarten/{naam}.png",
+    dependencies=CACHED,
+    summary="Kaart als afdruk (PNG, A4 liggend)",
+    response_class=Response,
+    operation_id="getKaartAfdruk",
+    responses={
+        200: {"description": "Afdruk", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}
+    },
+)
+def get_map_png(
+    request: Request,
+    loaded: ActiveRelease,
+    principal: MapReader,
+    naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")],
+) -> Response:
     return Response(_map_file(request, principal, loaded, naam, ".png"), media_type="image/png")
 
 
-@router.get("/kaarten/{naam}", dependencies=CACHED, summary="Kaart (HTML)", response_class=HTMLResponse, operation_id="getKaart",
-            responses={200: {"description": "Kaart", "content": {"text/html": {"schema": {"type": "string"}}}}})
-def get_map(request: Request, loaded: ActiveRelease, principal: MapReader,
-            naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")]) -> HTMLResponse:
+@router.get(
+    "/kaarten/{naam}",
+    dependencies=CACHED,
+    summary="Kaart (HTML)",
+    response_class=HTMLResponse,
+    operation_id="getKaart",
+    responses={200: {"description": "Kaart", "content": {"text/html": {"schema": {"type": "string"}}}}},
+)
+def get_map(
+    request: Request,
+    loaded: ActiveRelease,
+    principal: MapReader,
+    naam: Annotated[str, Path(pattern=r"^(regio|GM\d{4})$", description="regio of een gemeentecode")],
+) -> HTMLResponse:
     return HTMLResponse(_map_file(request, principal, loaded, naam, ".html"))

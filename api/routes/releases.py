@@ -18,8 +18,13 @@ _SKIPPED = {"type": "object", "required": ["release", "reden"],
             "properties": {"release": {"type": "string"}, "reden": {"type": "string"}}}
 
 
-@router.get("/releases/current", dependencies=CACHED, summary="Manifest van de actieve release", operation_id="getCurrentRelease",
-            responses={200: {"description": "Manifest", "content": {"application/json": {"schema": _MANIFEST}}}})
+@router.get(
+    "/releases/current",
+    dependencies=CACHED,
+    summary="Manifest van de actieve release",
+    operation_id="getCurrentRelease",
+    responses={200: {"description": "Manifest", "content": {"application/json": {"schema": _MANIFEST}}}},
+)
 def current(loaded: ActiveRelease, principal: Reader) -> dict:
     return loaded.release.manifest
 
@@ -37,8 +42,12 @@ def all_releases(request: Request, loaded: ActiveRelease, principal: Steward) ->
 
 @router.get("/releases/{releaseId}", summary="Manifest van één release (stewards)", operation_id="getRelease",
             responses={200: {"description": "Manifest", "content": {"application/json": {"schema": _MANIFEST}}}})
-def one_release(request: Request, loaded: ActiveRelease, principal: Steward,
-                releaseId: Annotated[str, Path(pattern=r"^\d{8}T\d{6}Z-[0-9a-f]{8}$", description="id van de release")]) -> dict:
+def one_release(
+    request: Request,
+    loaded: ActiveRelease,
+    principal: Steward,
+    releaseId: Annotated[str, Path(pattern=r"^\d{8}T\d{6}Z-[0-9a-f]{8}$", description="id van de release")],
+) -> dict:
     for manifest in request.app.state.store.manifests():
         if manifest.get("release_id") == releaseId:
             return manifest

@@ -21,13 +21,34 @@ __all__ = ["router"]
 router = APIRouter(tags=["Stewards"],
                    responses=problem_responses(400, 401, 403, 404, 503))
 
-_RULES = {200: {"description": "De regels waarmee deze release beschermd is", "content": {"application/json": {"schema": {
-    "type": "object", "required": ["release", "tekst"], "properties": {
-        "release": {"type": "string"}, "versie": {"type": "string", "nullable": True},
-        "regels": {"type": "object", "additionalProperties": True}, "tekst": {"type": "string"}}}}}}}
+_RULES = {
+    200: {
+        "description": "De regels waarmee deze release beschermd is",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["release", "tekst"],
+                    "properties": {
+                        "release": {"type": "string"},
+                        "versie": {"type": "string", "nullable": True},
+                        "regels": {"type": "object", "additionalProperties": True},
+                        "tekst": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
 
 
-@router.get("/regels", dependencies=CACHED, summary="Actieve regels (regels.toml van de release)", operation_id="getRegels", responses=_RULES)
+@router.get(
+    "/regels",
+    dependencies=CACHED,
+    summary="Actieve regels (regels.toml van de release)",
+    operation_id="getRegels",
+    responses=_RULES,
+)
 def regels(loaded: ActiveRelease, principal: Steward) -> dict:
     parsed = tomllib.loads(loaded.regels) if loaded.regels else {}
     return {"release": loaded.release.id, "versie": str(parsed.get("version")) if "version" in parsed else None,

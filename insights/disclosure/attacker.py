@@ -501,7 +501,7 @@ def knowledge(
         found: list[Hypothesis] = []
         chains: list[np.ndarray] = []
         finer: list[tuple[int, list[np.ndarray], np.ndarray]] = []
-        for k, (v, changed) in enumerate(zip(views, changed_by)):
+        for k, changed in enumerate(changed_by):
             seeds = np.nonzero(changed & in_block)[0]
             if not len(seeds):
                 chains.append(np.zeros(forest.n, dtype=bool))
@@ -541,7 +541,7 @@ def _hypothesis(
     """The block's intervals and copies when version ``k``'s cells ``separate[k]`` changed."""
     h_lo, h_hi = lo.copy(), hi.copy()
     copies = []
-    for k, (v, changed, sep) in enumerate(zip(views, changed_by, separate)):
+    for k, (v, _changed, sep) in enumerate(zip(views, changed_by, separate)):
         if not sep[nodes].any():
             continue
         quiet = np.zeros(len(lo), dtype=bool)

@@ -83,12 +83,27 @@ def information_loss(audited: pd.DataFrame) -> pd.DataFrame:
 
 # Dutch column headers of what a steward reads (the CSV files for machines keep the short names).
 HEADERS_NL = {
-    "gemeente": "Gemeente", "naam": "Gebied", "code": "Code", "level": "Niveau", "period": "Periode",
-    "indicator": "Indicator", "value": "Gepubliceerde waarde", "state": "Toestand", "status": "Status (code)",
-    "reason": "Reden", "protects": "Beschermt", "audit_low": "Af te leiden: minimaal", "audit_high": "Af te leiden: maximaal",
-    "protection_ok": "Voldoende beschermd", "cells": "Cellen", "published": "Gepubliceerd",
-    "hidden_primary": "Verborgen door een regel", "hidden_secondary": "Verborgen ter bescherming van een andere cel",
-    "hidden_share": "Aandeel verborgen", "under_protected": "Onvoldoende beschermd", "csv": "Bestand",
+    "gemeente": "Gemeente",
+    "naam": "Gebied",
+    "code": "Code",
+    "level": "Niveau",
+    "period": "Periode",
+    "indicator": "Indicator",
+    "value": "Gepubliceerde waarde",
+    "state": "Toestand",
+    "status": "Status (code)",
+    "reason": "Reden",
+    "protects": "Beschermt",
+    "audit_low": "Af te leiden: minimaal",
+    "audit_high": "Af te leiden: maximaal",
+    "protection_ok": "Voldoende beschermd",
+    "cells": "Cellen",
+    "published": "Gepubliceerd",
+    "hidden_primary": "Verborgen door een regel",
+    "hidden_secondary": "Verborgen ter bescherming van een andere cel",
+    "hidden_share": "Aandeel verborgen",
+    "under_protected": "Onvoldoende beschermd",
+    "csv": "Bestand",
 }
 LEVELS_NL = {"wijk": "wijk", "gemeente": "gemeente", "regio": "veiligheidsregio", "nederland": "Nederland"}
 _ROW_COLUMNS = ["gemeente", "naam", "code", "level", "period", "indicator", "value", "state", "reason", "protects",

@@ -113,7 +113,7 @@ class Rules(BaseModel):
             if rule.part_of == name:
                 raise ValueError(f"indicators.{name}.part_of: an indicator cannot be part of itself")
             seen = [name]
-            nxt = rule.part_of
+            nxt: str | None = rule.part_of
             while nxt is not None:
                 if nxt in seen:
                     raise ValueError(f"indicators.{name}.part_of: circular chain {' ⊂ '.join(seen + [nxt])}")

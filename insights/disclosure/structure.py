@@ -95,7 +95,11 @@ def build_forest(frame: pd.DataFrame, parent_of: pd.Series) -> Forest:
     pos = np.searchsorted(own, look, sorter=sorter)
     pos = np.minimum(pos, len(own) - 1)
     found = sorter[pos] if len(own) else pos
-    parent = np.where((len(own) > 0) & (own[found] == look), found, -1).astype(np.int64) if len(own) else np.zeros(0, np.int64)
+    parent = (
+        np.where((len(own) > 0) & (own[found] == look), found, -1).astype(np.int64)
+        if len(own)
+        else np.zeros(0, np.int64)
+    )
     n = len(parent)
     depth = np.zeros(n, dtype=np.int64)
     for _ in range(64):

@@ -141,9 +141,12 @@ def did_effect(cells: pd.DataFrame, treated: set[str], start: int) -> dict[str, 
         pf = _fit_last(low[pre], high[pre], _fe_design(area[pre], period[pre], [slope]), offset[pre], weight[pre],
                        rvar[pre])
         if pf is not None and np.isfinite(pf.se) and pf.se < 10:
-            out.update(pretrend_ratio=float(np.exp(pf.log_ratio)), pretrend_low95=float(np.exp(pf.log_ratio - _Z * pf.se)),
-                       pretrend_high95=float(np.exp(pf.log_ratio + _Z * pf.se)),
-                       pretrend_p=float(2 * stats.norm.sf(abs(pf.log_ratio / pf.se))))
+            out.update(
+                pretrend_ratio=float(np.exp(pf.log_ratio)),
+                pretrend_low95=float(np.exp(pf.log_ratio - _Z * pf.se)),
+                pretrend_high95=float(np.exp(pf.log_ratio + _Z * pf.se)),
+                pretrend_p=float(2 * stats.norm.sf(abs(pf.log_ratio / pf.se))),
+            )
     return out
 
 
@@ -190,9 +193,9 @@ def intervention_effects(cells: pd.DataFrame, interventions: list[Intervention])
     Returns
     -------
     DataFrame with :data:`EFFECT_COLUMNS`, in the order of ``interventions`` and then the indicator
-    registry: ``wijken`` (the intervention wijken, comma-separated), ``rate_ratio`` (after/before in the intervention wijken relative to the comparison wijken)
-    with 95% interval and ``p_value``; pre-trend yearly ratio, interval and ``pretrend_p``; ``verdict``
-    (plain Dutch) and ``caveats`` (Dutch, ``; ``-separated).
+    registry: ``wijken`` (the intervention wijken, comma-separated), ``rate_ratio`` (after/before in the
+    intervention wijken relative to the comparison wijken) with 95% interval and ``p_value``; pre-trend
+    yearly ratio, interval and ``pretrend_p``; ``verdict`` (plain Dutch) and ``caveats`` (Dutch, ``; ``-separated).
     """
     wijken = cells[cells["level"].eq("wijk")]
     regio_of = wijken.drop_duplicates("code").set_index("code")["regio"]

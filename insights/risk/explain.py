@@ -216,5 +216,9 @@ def composite_model(
     contrib["label"] = NON_CAUSAL
     contrib = contrib.rename_axis("code").reset_index().sort_values("code", kind="stable").reset_index(drop=True)
     contrib.insert(1, "period", period)
-    return CompositeModel(coefficients=coefficients, contributions=contrib, alpha=float(np.exp(np.asarray(fit.params)[-1])),
-                          n_areas=int(use.sum()))
+    return CompositeModel(
+        coefficients=coefficients,
+        contributions=contrib,
+        alpha=float(np.exp(np.asarray(fit.params)[-1])),
+        n_areas=int(use.sum()),
+    )

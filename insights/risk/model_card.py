@@ -305,7 +305,8 @@ def algoritmeregister_entry(summary: dict[str, Any]) -> dict[str, Any]:
             "Verwachte aantallen uit de noemer en het cijfer van "
             f"{f['reference']}; Poisson–Gamma empirisch Bayes (Clayton & Kaldor 1987) met interval-gecensureerde "
             "aannemelijkheid voor verborgen en afgeronde aantallen; trechtergrenzen met overdispersiecorrectie "
-            "(Spiegelhalter 2005). " + _effect_methods(summary.get("effects") or {}).replace("\n", " ").replace("- ", "")
+            "(Spiegelhalter 2005). "
+            + _effect_methods(summary.get("effects") or {}).replace("\n", " ").replace("- ", "")
         ),
         "self_learning": "nee",
         "publication_category": "overige algoritmes (geen impactvol besluit over personen)",

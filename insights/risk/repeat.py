@@ -57,7 +57,8 @@ def repeat_share(
     y_i ~ Binomial(n_i, p_i), p_i ~ Beta(a, b): marginally beta-binomial. (a, b) are fitted by
     maximum likelihood per level and period across the areas that qualify; hidden or rounded repeat
     counts enter as intervals (columns ``low``/``high``/``informative`` of ``published`` when present,
-    e.g. from :func:`insights.risk.public_interval.public_count_interval`, else read from the status) (a rounded value v as [v−2, v+2] ∩ [0, n]), never as 0, and the
+    e.g. from :func:`insights.risk.public_interval.public_count_interval`, else read from the status)
+    (a rounded value v as [v−2, v+2] ∩ [0, n]), never as 0, and the
     posterior is the matching mixture of Beta(a + y, b + n − y). The number of reports n is itself
     a rounded published figure and is taken as exact (its rounding moves a share by ≤ 2/n).
     CBS reports about 38% of reports nationally are repeat reports.
@@ -104,11 +105,17 @@ def repeat_share(
     status = np.where(~np.isfinite(n) | ~bounds["informative"].to_numpy(), HIDDEN_LABEL,
                       np.where(~enough, _TOO_FEW, "ok"))
     status = np.where((status == "ok") & res["share"].isna().to_numpy(), _TOO_FEW, status)
-    out = pd.DataFrame({
-        "code": rows["code"].to_numpy(), "level": rows["level"].to_numpy(), "period": rows["period"].to_numpy(),
-        "reports": rows["denominator"].to_numpy(), "repeats_band_low": lo, "repeats_band_high": bounds["high"].to_numpy(),
-        "share_published": rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan) / n,
-    })
+    out = pd.DataFrame(
+        {
+            "code": rows["code"].to_numpy(),
+            "level": rows["level"].to_numpy(),
+            "period": rows["period"].to_numpy(),
+            "reports": rows["denominator"].to_numpy(),
+            "repeats_band_low": lo,
+            "repeats_band_high": bounds["high"].to_numpy(),
+            "share_published": rows["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan) / n,
+        }
+    )
     for c in cols:
         out[c] = res[c].to_numpy()
     out["share_status"] = status  # not a cell status: whether a share could be estimated
@@ -145,7 +152,8 @@ def _fit(lo, hi, n):
 def _quantile(q, w, a, b):
     if len(w) == 1:
         return float(stats.beta.ppf(q, a[0], b[0]))
-    f = lambda x: float((w * special.betainc(a, b, x)).sum()) - q
+    def f(x):
+        return float((w * special.betainc(a, b, x)).sum()) - q
     lo, hi = float(stats.beta.ppf(q, a, b).min()), float(stats.beta.ppf(q, a, b).max())
     if hi - lo < 1e-12:
         return lo

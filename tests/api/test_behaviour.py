@@ -35,7 +35,9 @@ def test_etag_gives_304_and_differs_per_key_scope(client, keys):
 
 
 def test_gzip_when_asked(client, keys):
-    r = client.get("/v1/collections/wijken/items?limit=50", headers={**keys.headers("policy"), "Accept-Encoding": "gzip"})
+    r = client.get(
+        "/v1/collections/wijken/items?limit=50", headers={**keys.headers("policy"), "Accept-Encoding": "gzip"}
+    )
     assert r.headers["content-encoding"] == "gzip" and r.json()["numberReturned"] == 50
 
 

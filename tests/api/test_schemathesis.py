@@ -27,8 +27,11 @@ CALLS: list[str] = []
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance]
 # the operations, read from a release-less app (the store loads a release only on the first request)
-OPERATIONS = [(path, method.upper()) for path, ops in create_app(ApiSettings(releases_dir="/nonexistent")).openapi()["paths"].items()
-              for method in ops]
+OPERATIONS = [
+    (path, method.upper())
+    for path, ops in create_app(ApiSettings(releases_dir="/nonexistent")).openapi()["paths"].items()
+    for method in ops
+]
 
 
 @pytest.fixture(scope="module")

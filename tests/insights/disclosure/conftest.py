@@ -38,7 +38,7 @@ def make_cells(
     for (period, indicator), counts in leaves.items():
         def total(code: str):
             if code not in children:
-                return counts[code]
+                return counts[code]  # noqa: B023 (called within the same iteration)
             parts = [total(c) for c in children[code]]
             return None if any(p is None for p in parts) else sum(parts)
 

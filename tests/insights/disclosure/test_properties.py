@@ -48,7 +48,7 @@ def releases(draw):
 
             def total(c):
                 if c not in children:
-                    return leaf[c], households[c]
+                    return leaf[c], households[c]  # noqa: B023 (called within the same iteration)
                 parts = [total(k) for k in children[c]]
                 n = None if any(p[0] is None for p in parts) else sum(p[0] for p in parts)
                 return n, sum(p[1] for p in parts)

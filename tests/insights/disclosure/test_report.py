@@ -22,8 +22,9 @@ def test_steward_table_has_state_reason_and_interval_but_no_count(tables, rules_
 def test_information_loss_counts_cells_per_table_and_in_total(tables, rules_no_rounding):
     cells, parents = tables(ONE_GEMEENTE, LEAVES)
     loss = information_loss(protect(cells, parents, rules_no_rounding)).set_index("period")
-    assert loss.loc["totaal", ["cells", "published", "hidden_primary", "hidden_secondary", "under_protected"]].tolist() == [
-        4, 2, 1, 1, 0]
+    assert loss.loc[
+        "totaal", ["cells", "published", "hidden_primary", "hidden_secondary", "under_protected"]
+    ].tolist() == [4, 2, 1, 1, 0]
     assert loss.loc["totaal", "hidden_share"] == 0.5
 
 

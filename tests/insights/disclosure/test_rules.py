@@ -39,7 +39,8 @@ def test_invalid_rules_name_the_problem(text, match):
 
 def test_indicator_section_inherits_defaults_but_not_links():
     rules = parse_rules(
-        'version = "x"\n[defaults]\nmin_count = 15\nrounding_base = 5\n[indicators.hermeldingen]\npart_of = "meldingen"\n'
+        'version = "x"\n[defaults]\nmin_count = 15\nrounding_base = 5\n'
+        '[indicators.hermeldingen]\npart_of = "meldingen"\n'
     )
     assert rules.for_indicator("hermeldingen").min_count == 15
     assert rules.for_indicator("hermeldingen").part_of == "meldingen"

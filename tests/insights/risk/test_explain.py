@@ -74,8 +74,12 @@ def test_composite_with_exact_counts_matches_statsmodels_negative_binomial():
     x = pd.DataFrame({"schulden": wide["schulden"] / den["schulden"] * 1000,
                       "echtscheidingen": wide["echtscheidingen"] / den["echtscheidingen"] * 1000})
     exog = sm.add_constant(x - x.mean())
-    ref = sm.NegativeBinomial(wide["meldingen"], exog, offset=np.log(den["meldingen"]), loglike_method="nb2").fit(disp=0)
-    np.testing.assert_allclose(ours.coefficients["estimate"].to_numpy(), ref.params.to_numpy()[:3], rtol=1e-3, atol=1e-4)
+    ref = sm.NegativeBinomial(wide["meldingen"], exog, offset=np.log(den["meldingen"]), loglike_method="nb2").fit(
+        disp=0
+    )
+    np.testing.assert_allclose(
+        ours.coefficients["estimate"].to_numpy(), ref.params.to_numpy()[:3], rtol=1e-3, atol=1e-4
+    )
     assert ours.alpha == pytest.approx(1 / ref.params["alpha"], rel=1e-2)  # Gamma shape = 1 / NB2 alpha
     assert ours.coefficients.loc[1, "estimate"] == pytest.approx(0.02, abs=0.01)
 

@@ -38,7 +38,8 @@ def test_mixture_quantiles_hit_their_probability(low, high):
     y = np.arange(low, top + 1)
     w = stats.nbinom.pmf(y, alpha, beta / (beta + e))
     w /= w.sum()
-    cdf = lambda x: float((w * special.gammainc(alpha + y, (beta + e) * x)).sum())
+    def cdf(x):
+        return float((w * special.gammainc(alpha + y, (beta + e) * x)).sum())
     for col, q in [("rr_low90", 0.05), ("rr_high90", 0.95), ("rr_low95", 0.025), ("rr_high95", 0.975)]:
         assert cdf(post[col]) == pytest.approx(q, abs=1e-8)
 
