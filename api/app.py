@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -65,7 +66,7 @@ async def _warm_up(app: FastAPI) -> None:
             async def receive() -> dict:
                 return {"type": "http.request", "body": b"", "more_body": False}
 
-            async def send(message: dict) -> None:
+            async def send(message: MutableMapping[str, Any]) -> None:
                 return None
 
             try:
@@ -109,15 +110,21 @@ def create_app(settings: ApiSettings | None = None, *, keys_file: Path | None = 
         lifespan=_lifespan,
         contact={"name": "helpende-data", "email": "helpende-data@example.org", "url": "https://example.org/helpende-data"},
     )
-    app.openapi = lambda: _openapi(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]  # FastAPI's documented override
     app.state.settings = settings
     app.state.store = ReleaseStore(settings.releases_dir, check_interval_s=settings.release_check_interval_s)
     app.state.keys = KeyStore(settings.api_keys_file)
     app.state.jwt = (
-        JwtVerifier(issuer=settings.oidc_issuer, audience=settings.oidc_audience, jwks_url=settings.oidc_jwks_url,
-                    jwks_file=settings.oidc_jwks_file, role_claim=settings.oidc_role_claim,
-                    scope_claim=settings.oidc_scope_claim)
-        if settings.oidc_enabled else None
+        JwtVerifier(
+            issuer=str(settings.oidc_issuer),
+            audience=str(settings.oidc_audience),
+            jwks_url=settings.oidc_jwks_url,
+            jwks_file=settings.oidc_jwks_file,
+            role_claim=settings.oidc_role_claim,
+            scope_claim=settings.oidc_scope_claim,
+        )
+        if settings.oidc_enabled
+        else None
     )
     app.state.access_log = AccessLog(settings.access_log)
     app.state.response_cache = ResponseCache(settings.response_cache_mb * 2**20)
@@ -165,8 +172,10 @@ def _openapi(app: FastAPI) -> dict:
     for name in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(name, None)
     schema["openapi"] = "3.0.3"  # OGC API Features conformance class oas30; FastAPI writes 3.1
-    app.openapi_schema = _to_oas30(schema)
-    return app.openapi_schema
+    converted = _to_oas30(schema)
+    assert isinstance(converted, dict)
+    app.openapi_schema = converted
+    return converted
 
 
 def _to_oas30(node: object) -> object:
@@ -190,7 +199,7 @@ def _to_oas30(node: object) -> object:
     if "const" in node:
         node["enum"] = [node.pop("const")]
     if isinstance(node.get("examples"), list) and "in" not in node and "content" not in node:
-        examples = node.pop("examples")
+        examples: Any = node.pop("examples")
         if examples:
             node["example"] = examples[0]
     if node.get("type") == "null":

@@ -7,9 +7,9 @@ Credentials (``X-API-Key`` or ``Authorization: Bearer``) become a :class:`~api.k
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from fastapi import Depends, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -45,8 +45,8 @@ __all__ = [
     "strict_query",
 ]
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-CRS_RD = "http://www.opengis.net/def/crs/EPSG/0/28992"
+CRS84: Final = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS_RD: Final = "http://www.opengis.net/def/crs/EPSG/0/28992"
 SUPPORTED_CRS = (CRS84, CRS_RD)
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
@@ -141,7 +141,7 @@ async def map_reader(
     return principal
 
 
-def require_role(*allowed: Role) -> Callable[..., Principal]:
+def require_role(*allowed: Role) -> Callable[..., Awaitable[Principal]]:
     names = tuple(str(r) for r in allowed)
 
     async def check(request: Request, principal: PrincipalDep) -> Principal:

@@ -152,6 +152,6 @@ def add_problem_handlers(app: FastAPI) -> None:
         return problem(500, "Interne fout", "er ging onverwacht iets mis; het is gelogd", request.url.path)
 
     app.add_exception_handler(Exception, unexpected)
-    app.add_exception_handler(HelpendeDataError, domain)
-    app.add_exception_handler(RequestValidationError, validation)
-    app.add_exception_handler(StarletteHTTPException, http)
+    app.add_exception_handler(HelpendeDataError, domain)  # type: ignore[arg-type]  # Starlette types handlers by Exception
+    app.add_exception_handler(RequestValidationError, validation)  # type: ignore[arg-type]  # Starlette types handlers by Exception
+    app.add_exception_handler(StarletteHTTPException, http)  # type: ignore[arg-type]  # Starlette types handlers by Exception

@@ -93,7 +93,7 @@ def parse_keys(data: object, name: str) -> dict[str, tuple[str, Principal]]:
         if not all(isinstance(v, str) for v in fields.values()):
             raise HelpendeDataError(f"{where}: needs id, sha256 and role (wijkteam|policy|steward) as strings")
         try:
-            role = Role(fields["role"])
+            role = Role(str(fields["role"]))
         except ValueError as exc:
             raise HelpendeDataError(f"{where}: role must be wijkteam, policy or steward: {exc}") from exc
         digest = str(fields["sha256"]).lower()

@@ -38,7 +38,7 @@ class JwtVerifier:
         if self._client is not None:
             return self._client.get_signing_key_from_jwt(token).key
         kid = jwt.get_unverified_header(token).get("kid")
-        for key in self._jwks.keys:
+        for key in self._jwks.keys if self._jwks is not None else []:
             if key.key_id == kid:
                 return key.key
         raise InvalidToken("token ondertekend met een onbekende sleutel")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import geopandas as gpd
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -42,10 +42,10 @@ class Format(StrEnum):
     parquet = "parquet"
 
 
-Level = StrEnum("Level", {level.value: level.value for level in AREA_LEVELS})  # type: ignore[misc]
+Level = StrEnum("Level", [level.value for level in AREA_LEVELS])  # type: ignore[misc]  # members from geo
 
 
-Indicator = StrEnum("Indicator", {k: k for k in INDICATORS})
+Indicator = StrEnum("Indicator", list(INDICATORS))  # type: ignore[misc]  # members from the registry
 F = Annotated[
     Format,
     Query(
@@ -168,15 +168,36 @@ async def cijfers(
                              indicator=indicator and str(indicator))
 
 
-_TREND = {200: {"description": "Per indicator de reeks over de perioden", "content": {"application/json": {"schema": {
-    "type": "object", "required": ["code", "indicatoren"], "properties": {
-        "code": {"type": "string"}, "naam": {"type": "string", "nullable": True}, "release": {"type": "string"},
-        "indicatoren": {"type": "object", "additionalProperties": {"type": "array", "items": _ROW}},
-        "toetsen": {"type": "array", "description": "Trendtoets per indicator over de laatste vijf perioden: "
-                    "jaarlijkse verandering (%) met 95%-interval, p-waarde en marker",
-                    "items": {"type": "object", "additionalProperties": True,
-                              "required": ["indicator", "marker"],
-                              "properties": {"indicator": {"type": "string"}, "marker": {"type": "string"}}}}}}}}}}
+_TREND: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Per indicator de reeks over de perioden",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["code", "indicatoren"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "naam": {"type": "string", "nullable": True},
+                        "release": {"type": "string"},
+                        "indicatoren": {"type": "object", "additionalProperties": {"type": "array", "items": _ROW}},
+                        "toetsen": {
+                            "type": "array",
+                            "description": "Trendtoets per indicator over de laatste vijf perioden: "
+                            "jaarlijkse verandering (%) met 95%-interval, p-waarde en marker",
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": True,
+                                "required": ["indicator", "marker"],
+                                "properties": {"indicator": {"type": "string"}, "marker": {"type": "string"}},
+                            },
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 @router.get("/trends/{gebiedscode}", dependencies=CACHED, summary="Trend van één gebied over alle perioden",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 
 from api.dependencies import public_base
@@ -19,13 +21,38 @@ CONFORMANCE = [
 _LINK = {"type": "object", "required": ["href", "rel"],
          "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"},
                         "title": {"type": "string"}}}
-_LANDING = {200: {"description": "Landingspagina", "content": {"application/json": {"schema": {
-    "type": "object", "required": ["links"],
-    "properties": {"title": {"type": "string"}, "description": {"type": "string"},
-                   "links": {"type": "array", "items": _LINK}}}}}}}
-_CONF = {200: {"description": "Conformiteitsklassen", "content": {"application/json": {"schema": {
-    "type": "object", "required": ["conformsTo"],
-    "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}}}}}}}
+_LANDING: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Landingspagina",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["links"],
+                    "properties": {
+                        "title": {"type": "string"},
+                        "description": {"type": "string"},
+                        "links": {"type": "array", "items": _LINK},
+                    },
+                }
+            }
+        },
+    }
+}
+_CONF: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Conformiteitsklassen",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["conformsTo"],
+                    "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}},
+                }
+            }
+        },
+    }
+}
 
 
 def _landing(request: Request) -> dict:

@@ -8,6 +8,7 @@ The suppression pattern comes from the release's steward part (``beheer/``), rea
 from __future__ import annotations
 
 import tomllib
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -21,7 +22,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["Stewards"],
                    responses=problem_responses(400, 401, 403, 404, 503))
 
-_RULES = {
+_RULES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "De regels waarmee deze release beschermd is",
         "content": {
