@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.dependencies import CACHED, ActiveRelease, Policy, Reader, check_area, check_filter
 from api.errors import problem_responses
 from api.keys import Principal
+from api.planned import PlannedRoute
 from api.store import LoadedRelease, Table
 from geo.codes import AREA_LEVELS
 from geo.errors import UnknownAreaCode
@@ -25,7 +26,7 @@ from insights.indicators import INDICATORS
 
 __all__ = ["Format", "Level", "router", "serve_table", "table_response"]
 
-router = APIRouter(tags=["Cijfers"], 
+router = APIRouter(tags=["Cijfers"], route_class=PlannedRoute,
                    responses=problem_responses(400, 401, 403, 404, 503))
 
 PARQUET = "application/vnd.apache.parquet"
