@@ -104,16 +104,23 @@ class _Step:
                 values[sub.name] = solved
             if sub.cache_key not in cache:
                 cache[sub.cache_key] = solved
-        for params, received in ((self.path, request.path_params), (self.query, request.query_params)):
-            for param in params:
-                value, param_errors = param.read(received, values)
-                if param_errors:
-                    errors.extend(param_errors)
-                else:
-                    values[param.name] = value
+        if self.path:
+            self._read(self.path, request.path_params, values, errors)
+        if self.query:
+            self._read(self.query, request.query_params, values, errors)
         for name in self.request_names:
             values[name] = request
         return values, errors
+
+
+    @staticmethod
+    def _read(params: tuple[_Param, ...], received: Any, values: dict[str, Any], errors: list[Any]) -> None:
+        for param in params:
+            value, param_errors = param.read(received, values)
+            if param_errors:
+                errors.extend(param_errors)
+            else:
+                values[param.name] = value
 
 
 def _is_sequence(annotation: Any) -> bool:
