@@ -15,8 +15,8 @@ Servers (each with 2 workers), one after the other in the same run:
              GDAL's Python bindings in ``build/pygeoapi-venv`` (Python >= 3.12); ``--setup-pygeoapi``
              creates that venv (commands in docs/api.md). Without it the reason is printed.
              pygeoapi has no aggregate endpoint, so that row has no pygeoapi figure.
-Targets: ours >= 50% of the ceiling's req/s on every request type, p99 < 25 ms (ours-uncached is
-reported for comparison, not held to them).
+Targets: ours and ours-uncached each >= 50% of the ceiling's req/s on every request type, p99 < 25 ms
+(issue 15: the uncached path matters, real traffic spreads over many URLs and keys).
 The load average is printed before and after: other work on the machine lowers every figure, so
 compare ours with the ceiling of the same run.
 """
@@ -120,13 +120,16 @@ def wrk(url: str, headers: dict, duration: int, warmup: int, server_pid: int) ->
     # seconds, one worker after the other) must not eat into the next server's measurement
     httpx.get(url, headers=headers, timeout=120)
     settle()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rps_match, requests_match = re.search(r"Requests/sec:\s+([\d.]+)", out), re.search(r"(\d+) requests in", out)
+    if rps_match is None or requests_match is None:
+        raise RuntimeError(f"wrk printed no request rate for {url}:\n{out}")
+    rps = float(rps_match.group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     p99_ms = float(p99.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)] if p99 else float("nan")
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, socket.groups())) if socket else 0)
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    requests = int(requests_match.group(1))
     return {"rps": rps, "p99_ms": p99_ms, "errors": errors, "cpu_ms": cpu * 1000 / max(requests, 1)}
 
 
@@ -262,33 +265,13 @@ def main() -> None:
             servers, pids = {}, {}
             for name, cache_mb in (("ours", "64"), ("ours-uncached", "0")):
                 port = free_port()
-                procs.append(
-                    start(
-                        [
-                            str(PY),
-                            "-m",
-                            "uvicorn",
-                            "api.app:create_app",
-                            "--factory",
-                            "--workers",
-                            "2",
-                            "--host",
-                            "127.0.0.1",
-                            "--port",
-                            str(port),
-                            "--log-level",
-                            "warning",
-                            "--no-access-log",
-                        ],
-                        {
-                            "HELPENDE_RELEASES_DIR": str(releases),
-                            "HELPENDE_API_KEYS_FILE": str(work / "keys.json"),
-                            "HELPENDE_ACCESS_LOG": str(work / f"access-{name}.log"),
-                            "HELPENDE_RESPONSE_CACHE_MB": cache_mb,
-                        },
-                        cwd=REPO,
-                    )
-                )
+                procs.append(start([str(PY), "-m", "uvicorn", "api.app:create_app", "--factory", "--workers", "2",
+                                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                                    "--no-access-log"],
+                                   {"HELPENDE_RELEASES_DIR": str(releases),
+                                    "HELPENDE_API_KEYS_FILE": str(work / "keys.json"),
+                                    "HELPENDE_ACCESS_LOG": str(work / f"access-{name}.log"),
+                                    "HELPENDE_RESPONSE_CACHE_MB": cache_mb}, cwd=REPO))
                 servers[name] = f"http://127.0.0.1:{port}"
                 pids[name] = procs[-1].pid
                 wait(f"{servers[name]}{REQUESTS['item']}", headers)
@@ -314,13 +297,8 @@ def main() -> None:
                     proc, pygeoapi = start_pygeoapi(work, bodies[REQUESTS["page_all"]][1])
                     procs.append(proc)
                     pids["pygeoapi"] = proc.pid
-                except (
-                    OSError,
-                    RuntimeError,
-                    subprocess.CalledProcessError,
-                    httpx.HTTPError,
-                ) as exc:  # report; still run ours vs ceiling
-                    reason = f"did not start: {exc}"
+                except (OSError, RuntimeError, subprocess.CalledProcessError, httpx.HTTPError) as exc:
+                    reason = f"did not start: {exc}"  # reported; ours and the ceiling still run
 
             # one request type at a time, the three servers right after each other: a change in the
             # machine's load then hits all three figures of a row alike
@@ -338,25 +316,25 @@ def main() -> None:
 
     print(f"wrk -t2 -c50 --timeout 30s -d{args.duration}s --latency (after a {args.warmup}s warm-up), "
           f"2 workers each, {os.cpu_count()} cores; load average (1/5/15 min) before {load_before}, after {load()}")
-    print(
-        f"{'request':<10} {'server':<13} {'req/s':>9} {'p99 ms':>9} {'errors':>7} {'% ceiling':>9} {'CPU ms/req':>10}"
-    )
-    ok = True
+    print(f"{'request':<10} {'server':<13} {'req/s':>9} {'p99 ms':>9} {'errors':>7} {'% ceiling':>9} "
+          f"{'CPU ms/req':>10}")
+    ok = {"ours": True, "ours-uncached": True}
     for name in REQUESTS:
         for server in ("ours", "ours-uncached", "ceiling", "pygeoapi"):
             row = results[server].get(name)
             if row is None:
                 continue
             share = row["rps"] / results["ceiling"][name]["rps"] * 100
-            print(
-                f"{name:<10} {server:<13} {row['rps']:>9.1f} {row['p99_ms']:>9.2f} {row['errors']:>7} "
-                f"{share:>8.1f}% {row['cpu_ms']:>10.3f}"
-            )
-        mine = results["ours"][name]
-        ok &= mine["rps"] >= 0.5 * results["ceiling"][name]["rps"] and mine["p99_ms"] < 25 and mine["errors"] == 0
+            print(f"{name:<10} {server:<13} {row['rps']:>9.1f} {row['p99_ms']:>9.2f} {row['errors']:>7} "
+                  f"{share:>8.1f}% {row['cpu_ms']:>10.3f}")
+        for server in ok:
+            mine = results[server][name]
+            ok[server] &= (mine["rps"] >= 0.5 * results["ceiling"][name]["rps"] and mine["p99_ms"] < 25
+                           and mine["errors"] == 0)
     if reason is not None:
         print(f"pygeoapi: not run — {reason}")
-    print("targets (>= 50% of ceiling, p99 < 25 ms):", "met" if ok else "NOT met")
+    for server, met in ok.items():
+        print(f"targets (>= 50% of ceiling, p99 < 25 ms), {server}:", "met" if met else "NOT met")
 
 
 if __name__ == "__main__":

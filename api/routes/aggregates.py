@@ -19,6 +19,7 @@ from api.dependencies import CACHED, ActiveRelease, Policy, Reader, check_area, 
 from api.errors import problem_responses
 from api.keys import Principal
 from api.routes.effects import trend_tests
+from api.planned import PlannedRoute
 from api.store import LoadedRelease, Table
 from geo.codes import AREA_LEVELS
 from geo.errors import UnknownAreaCode
@@ -26,7 +27,7 @@ from insights.indicators import INDICATORS
 
 __all__ = ["Format", "Level", "router", "serve_table", "table_response"]
 
-router = APIRouter(tags=["Cijfers"],
+router = APIRouter(tags=["Cijfers"], route_class=PlannedRoute,
                    responses=problem_responses(400, 401, 403, 404, 503))
 
 PARQUET = "application/vnd.apache.parquet"

@@ -13,12 +13,13 @@ from fastapi import APIRouter, Path, Request
 
 from api.dependencies import CACHED, ActiveRelease, Policy, Reader, check_area
 from api.errors import problem_responses
+from api.planned import PlannedRoute
 from api.store import LoadedRelease, _jsonable
 from geo.errors import UnknownAreaCode
 
 __all__ = ["router", "trend_tests"]
 
-router = APIRouter(tags=["Effecten"], responses=problem_responses(400, 401, 403, 404, 503))
+router = APIRouter(tags=["Effecten"], route_class=PlannedRoute, responses=problem_responses(400, 401, 403, 404, 503))
 
 _OBJ: dict[str, Any] = {"type": "object", "additionalProperties": True}
 _PROFILE: dict[int | str, dict[str, Any]] = {

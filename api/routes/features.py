@@ -29,6 +29,7 @@ from api.dependencies import (
     public_url,
 )
 from api.errors import NotFound, problem_responses
+from api.planned import PlannedRoute
 from api.store import LEVELS, LoadedRelease
 from geo.errors import HelpendeDataError, UnknownAreaCode
 
@@ -70,7 +71,7 @@ class FeaturesFactory:
 
     default_limit: int = 100
     max_limit: int = 1000
-    router: APIRouter = field(default_factory=lambda: APIRouter(tags=["Features"]))
+    router: APIRouter = field(default_factory=lambda: APIRouter(tags=["Features"], route_class=PlannedRoute))
 
     # The handlers are ``async def``: they only slice bytes prepared per release, so running them in the
     # thread pool (what FastAPI does with a plain ``def``) would cost more than the work.

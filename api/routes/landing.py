@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from api.dependencies import public_base
+from api.planned import PlannedRoute
 
 __all__ = ["CONFORMANCE", "router"]
 
-router = APIRouter(tags=["Algemeen"])
+router = APIRouter(tags=["Algemeen"], route_class=PlannedRoute)
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",

@@ -18,11 +18,12 @@ from fastapi.responses import HTMLResponse, Response
 from api.dependencies import CACHED, ActiveRelease, check_area, map_reader
 from api.errors import NotFound, problem_responses
 from api.keys import Principal
+from api.planned import PlannedRoute
 from api.store import verified_bytes
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["Kaarten"],
+router = APIRouter(tags=["Kaarten"], route_class=PlannedRoute,
                    responses=problem_responses(400, 401, 403, 404, 503))
 _NAME = re.compile(r"regio|GM\d{4}")
 MapReader = Annotated[Principal, Depends(map_reader)]

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Path, Request
 
 from api.dependencies import CACHED, ActiveRelease, Reader, Steward
 from api.errors import NotFound, problem_responses
+from api.planned import PlannedRoute
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["Releases"],  responses=problem_responses(400, 401, 403, 404, 503))
+router = APIRouter(tags=["Releases"], route_class=PlannedRoute, responses=problem_responses(400, 401, 403, 404, 503))
 _MANIFEST = {"type": "object", "required": ["release_id"], "additionalProperties": True,
              "properties": {"release_id": {"type": "string"}, "created": {"type": "string"}}}
 _SKIPPED = {"type": "object", "required": ["release", "reden"],

@@ -15,11 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.dependencies import CACHED, ActiveRelease, Steward
 from api.errors import problem_responses
+from api.planned import PlannedRoute
 from api.routes.aggregates import F, Format, Gebied, Gemeente, IndicatorQ, Niveau, Periode, Regio, content, serve_table
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["Stewards"],
+router = APIRouter(tags=["Stewards"], route_class=PlannedRoute,
                    responses=problem_responses(400, 401, 403, 404, 503))
 
 _RULES: dict[int | str, dict[str, Any]] = {
