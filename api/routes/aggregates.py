@@ -18,8 +18,8 @@ from fastapi.concurrency import run_in_threadpool
 from api.dependencies import CACHED, ActiveRelease, Policy, Reader, check_area, check_filter
 from api.errors import problem_responses
 from api.keys import Principal
-from api.routes.effects import trend_tests
 from api.planned import PlannedRoute
+from api.routes.effects import trend_tests
 from api.store import LoadedRelease, Table
 from geo.codes import AREA_LEVELS
 from geo.errors import UnknownAreaCode
