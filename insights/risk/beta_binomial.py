@@ -17,20 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
 from insights.risk.poisson_gamma import (
-    _LOG_ALPHA_BOUNDS,
     _LOG_MEAN_BOUNDS,
     GammaPrior,
-    _at_upper,
-    _free_gradient,
     _grid_parts,
-    _nelder_mead,
-    _profile_shape_grid,
-    _shape_grid,
     hidden_weight_from_total,
     hidden_weight_mle,
+    maximise_prior,
 )
 
 __all__ = ["beta_shape", "fit_share_prior", "share_posterior"]
@@ -193,42 +188,12 @@ def fit_share_prior(
 
     n_inf = int(informative.sum())
     if prior_mean is not None:
-        res = optimize.minimize_scalar(lambda v: -loglik(prior_mean, np.exp(v))[0], bounds=_LOG_ALPHA_BOUNDS,
-                                       method="bounded", options={"xatol": 1e-6})
-        x = np.array([float(res.x)])
-        ll, q = loglik(prior_mean, np.exp(x[0]))
-        grad = _free_gradient(lambda v: loglik(prior_mean, np.exp(v[0]))[0], x, [_LOG_ALPHA_BOUNDS])
-        return GammaPrior(alpha=float(np.exp(x[0])), mean=prior_mean, method="ml", n_areas=n_inf, loglik=ll,
-                          hidden_weight=q, shape_at_bound=_at_upper(x[0]), gradient=grad,
-                          shape_grid=_shape_grid(lambda v: loglik(prior_mean, np.exp(v))[0], x[0], ll))
-
-    def nll(p: np.ndarray) -> float:
-        return -loglik(np.exp(p[0]), np.exp(p[1]))[0]
-
-    bounds = [_LOG_MEAN_BOUNDS, _LOG_ALPHA_BOUNDS]
+        return maximise_prior(loglik, [], n_areas=n_inf, prior_mean=prior_mean)
     pub = plain & np.isfinite(hi)
     m0 = float(((lo[pub] + hi[pub]) / 2).sum() / (r[pub] * (n_lo[pub] + n_hi[pub]) / 2).sum()) if pub.sum() >= 3 \
         else 1.0
-    best = None
-    for a0 in (5.0, 50.0):
-        start = np.array([np.clip(np.log(max(m0, 1e-3)), *_LOG_MEAN_BOUNDS), np.log(a0)])
-        res = _nelder_mead(nll, start, bounds)
-        if best is None or res.fun < best.fun:
-            best = res
-    assert best is not None
-    x = best.x
-    grad = _free_gradient(lambda v: -nll(v), x, bounds)
-    for _ in range(3):  # restart where a free direction still slopes
-        if grad <= 1e-3:
-            break
-        res = _nelder_mead(nll, x, bounds, step=(0.05, 0.2))
-        if res.fun <= nll(x):
-            x = res.x
-        grad = _free_gradient(lambda v: -nll(v), x, bounds)
-    ll, q = loglik(np.exp(x[0]), np.exp(x[1]))
-    grid = _profile_shape_grid(lambda lm, la: loglik(np.exp(lm), np.exp(la))[0], x, ll)
-    return GammaPrior(alpha=float(np.exp(x[1])), mean=float(np.exp(x[0])), method="ml", n_areas=n_inf,
-                      loglik=ll, hidden_weight=q, shape_at_bound=_at_upper(x[1]), gradient=grad, shape_grid=grid)
+    starts = [np.array([np.clip(np.log(max(m0, 1e-3)), *_LOG_MEAN_BOUNDS), np.log(a0)]) for a0 in (5.0, 50.0)]
+    return maximise_prior(loglik, starts, n_areas=n_inf)
 
 
 def share_posterior(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 __all__ = ["GammaPrior", "censored_loglik", "fit_gamma_prior", "gamma_posterior", "hidden_weight_from_total",
-           "hidden_weight_mle", "poisson_gamma_eb"]
+           "hidden_weight_mle", "maximise_prior", "poisson_gamma_eb"]
 
 # Shape bounds. The upper bound 400 is a floor of 5% on the between-area coefficient of variation
 # (CV = 1/sqrt(alpha)): when the data show no variation, the ML shape runs off to infinity and every
@@ -400,13 +401,32 @@ def fit_gamma_prior(
             total += n_exposed * float(np.log1p(-min(q, 1 - 1e-12)))
         return total, q
 
+    starts = [] if prior_mean is not None else _starts(lo, hi, e, informative & ~has_split, informative)
+    return maximise_prior(loglik, starts, n_areas=n_inf, prior_mean=prior_mean)
+
+
+def maximise_prior(
+    loglik: Callable[[float, float], tuple[float, float]],
+    starts: Sequence[np.ndarray],
+    *,
+    n_areas: int,
+    prior_mean: float | None = None,
+) -> GammaPrior:
+    """Maximum-likelihood (mean, shape) of a Gamma prior, shared by every censored prior fit.
+
+    ``loglik(mean, alpha)`` returns the log-likelihood and the hidden-cell weight q it used. Nelder–Mead
+    runs on (log mean, log alpha) from each of ``starts``; the best optimum's gradient over the free
+    directions is checked and the search restarted (up to 3 times) where it still slopes. With
+    ``prior_mean`` the mean is fixed and only the shape is fitted (bounded scalar search). The result
+    carries the profile grid of the shape for intervals that include the shape's uncertainty.
+    """
     if prior_mean is not None:
         res = optimize.minimize_scalar(lambda la_: -loglik(prior_mean, np.exp(la_))[0],
                                        bounds=_LOG_ALPHA_BOUNDS, method="bounded", options={"xatol": 1e-6})
         x = np.array([float(res.x)])
         ll, q = loglik(prior_mean, np.exp(x[0]))
         grad = _free_gradient(lambda v: loglik(prior_mean, np.exp(v[0]))[0], x, [_LOG_ALPHA_BOUNDS])
-        return GammaPrior(alpha=float(np.exp(x[0])), mean=prior_mean, method="ml", n_areas=n_inf, loglik=ll,
+        return GammaPrior(alpha=float(np.exp(x[0])), mean=prior_mean, method="ml", n_areas=n_areas, loglik=ll,
                           hidden_weight=q, shape_at_bound=_at_upper(x[0]), gradient=grad,
                           shape_grid=_shape_grid(lambda la_: loglik(prior_mean, np.exp(la_))[0], x[0], ll))
 
@@ -415,11 +435,11 @@ def fit_gamma_prior(
 
     bounds = [_LOG_MEAN_BOUNDS, _LOG_ALPHA_BOUNDS]
     best = None
-    for start in _starts(lo, hi, e, informative & ~has_split, informative):
+    for start in starts:
         res = _nelder_mead(nll, start, bounds)
         if best is None or res.fun < best.fun:
             best = res
-    assert best is not None
+    assert best is not None, "maximise_prior needs at least one start"
     x = best.x
     grad = _free_gradient(lambda v: -nll(v), x, bounds)
     for _ in range(3):  # restart where a free direction still slopes
@@ -431,7 +451,7 @@ def fit_gamma_prior(
         grad = _free_gradient(lambda v: -nll(v), x, bounds)
     ll, q = loglik(np.exp(x[0]), np.exp(x[1]))
     grid = _profile_shape_grid(lambda lm, la_: loglik(np.exp(lm), np.exp(la_))[0], x, ll)
-    return GammaPrior(alpha=float(np.exp(x[1])), mean=float(np.exp(x[0])), method="ml", n_areas=n_inf,
+    return GammaPrior(alpha=float(np.exp(x[1])), mean=float(np.exp(x[0])), method="ml", n_areas=n_areas,
                       loglik=ll, hidden_weight=q, shape_at_bound=_at_upper(x[1]), gradient=grad, shape_grid=grid)
 
 
